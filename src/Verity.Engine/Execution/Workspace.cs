@@ -1,0 +1,17 @@
+namespace Verity.Engine;
+
+/// <summary>Scratch buffers reused across ops and runs, plus the thread budget; one per executor.</summary>
+public sealed class Workspace(int threads)
+{
+    public int Threads { get; } = threads >= 1 ? threads : throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 1");
+
+    private short[] _a = [];
+    private short[] _b = [];
+
+    /// <summary>A scratch int16 buffer of at least n elements (contents undefined).</summary>
+    public short[] ScratchA(int n) => _a.Length >= n ? _a : _a = new short[n];
+
+    public short[] ScratchB(int n) => _b.Length >= n ? _b : _b = new short[n];
+
+    public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads };
+}

@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Verity.Engine.Format;
+using Verity.Engine.Kernels;
+using Verity.Engine.Tensors;
+
+namespace Verity.Engine.Ops;
+
+/// <summary>2-D convolution on [1, C, H, W] with zero padding (top, left, bottom, right), per-channel requant, optional ReLU.</summary>
+public sealed class Conv2d : Op
+{
+    public override OpKind Kind => OpKind.Conv2d;
+    public required int Cout { get; init; }
+    public required int Cin { get; init; }
+    public required int KH { get; init; }
+    public required int KW { get; init; }
+    public required int StrideH { get; init; }
+    public required int StrideW { get; init; }
+    /// <summary>Pads as top, left, bottom, right.</summary>
+    public required int[] Pads { get; init; }
+    /// <summary>Weights [Cout, Cin, KH, KW], int8.</summary>
+    public required sbyte[] W { get; init; }
+    public required long[] Bias { get; init; }
+    public required int[] Mult { get; init; }
+    public required int[] Shift { get; init; }
+    public required bool Relu { get; init; }
+
+    private short[]? _packed;
+    private int Kdim => Cin * KH * KW;
+
+    public override int[] OutputShape(IReadOnlyList<IntTensor> inputs)
+    {
+        var x = inputs[0];
+        Expect(x.Type is DType.I8 or DType.I16, Name, $"input must be I8 or I16, got {x.Type}");
+        Expect(x.Shape.Length == 4 && x.Shape[0] == 1 && x.Shape[1] == Cin, Name, $"input shape {S(x.Shape)} must be [1,{Cin},H,W]");
+        int oh = (x.Shape[2] + Pads[0] + Pads[2] - KH) / StrideH + 1, ow = (x.Shape[3] + Pads[1] + Pads[3] - KW) / StrideW + 1;
+        Expect(oh >= 1 && ow >= 1, Name, $"input {S(x.Shape)} is smaller than the kernel");
+        return [1, Cout, oh, ow];
+    }
+
+    public override void Reference(IReadOnlyList<IntTensor> inputs, IntTensor output)
+    {
+        var x = inputs[0];
+        int h = x.Shape[2], w = x.Shape[3], oh = output.Shape[2], ow = output.Shape[3], max = OutType.Max();
+        for (int co = 0; co < Cout; co++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    long acc = Bias[co];
+                    for (int ci = 0; ci < Cin; ci++)
+                        for (int dy = 0; dy < KH; dy++)
+                        {
+                            int iy = oy * StrideH - Pads[0] + dy;
+                            if (iy < 0 || iy >= h) continue;
+                            for (int dx = 0; dx < KW; dx++)
+                            {
+                                int ix = ox * StrideW - Pads[1] + dx;
+                                if (ix < 0 || ix >= w) continue;
+                                acc = checked(acc + (long)x.Get((ci * h + iy) * w + ix) * W[((co * Cin + ci) * KH + dy) * KW + dx]);
+                            }
+                        }
+                    long v = Fixed.Requant(acc, Mult[co], Shift[co]);
+                    if (Relu && v < 0) v = 0;
+                    output.Set((co * oh + oy) * ow + ox, Fixed.Saturate(v, max));
+                }
+    }
+
+    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws)
+    {
+        var x = inputs[0];
+        int oh = output.Shape[2], ow = output.Shape[3], p = oh * ow, ld = Gemm.Pad(Kdim);
+        _packed ??= Linear.PackWeights(W, Cout, Kdim);
+        var a = ws.ScratchA(p * ld);
+        if (x.Type == DType.I8) Im2Col<sbyte>(x.Buffer, x.Shape[2], x.Shape[3], oh, ow, a, ld, ws.Threads);
+        else Im2Col<short>(x.Buffer, x.Shape[2], x.Shape[3], oh, ow, a, ld, ws.Threads);
+        Gemm.Fast(a, _packed, p, Cout, Kdim, new Requantizer(Bias, Mult, Shift, Relu, OutType, output.Buffer, 0, 1, p), ws.Threads);
+    }
+
+    private void Im2Col<T>(byte[] buffer, int h, int w, int oh, int ow, short[] a, int ld, int threads) where T : unmanaged
+    {
+        Parallel.For(0, oh, new ParallelOptions { MaxDegreeOfParallelism = threads }, oy =>
+        {
+            ReadOnlySpan<T> xs = MemoryMarshal.Cast<byte, T>(buffer);
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int row = (oy * ow + ox) * ld, col = 0;
+                for (int ci = 0; ci < Cin; ci++)
+                    for (int dy = 0; dy < KH; dy++)
+                    {
+                        int iy = oy * StrideH - Pads[0] + dy;
+                        for (int dx = 0; dx < KW; dx++, col++)
+                        {
+                            int ix = ox * StrideW - Pads[1] + dx;
+                            a[row + col] = iy < 0 || iy >= h || ix < 0 || ix >= w ? (short)0 : Widen(xs[(ci * h + iy) * w + ix]);
+                        }
+                    }
+                Array.Clear(a, row + col, ld - col);
+            }
+        });
+    }
+
+    private static short Widen<T>(T v) where T : unmanaged => typeof(T) == typeof(sbyte) ? Unsafe.As<T, sbyte>(ref v) : Unsafe.As<T, short>(ref v);
+
+    protected override void WriteParams(ParamWriter w)
+    {
+        w.I32(Cout); w.I32(Cin); w.I32(KH); w.I32(KW); w.I32(StrideH); w.I32(StrideW); w.I32s(Pads); w.U8(Relu ? (byte)1 : (byte)0);
+        w.I8s(W); w.I64s(Bias); w.I32s(Mult); w.I32s(Shift);
+    }
+
+    internal static Conv2d Read(ref ParamReader r, string name, int[] inputs, DType outType)
+    {
+        var op = new Conv2d
+        {
+            Name = name, Inputs = inputs, OutType = outType,
+            Cout = r.I32(), Cin = r.I32(), KH = r.I32(), KW = r.I32(), StrideH = r.I32(), StrideW = r.I32(), Pads = r.I32s(), Relu = r.U8() != 0,
+            W = r.I8s(), Bias = r.I64s(), Mult = r.I32s(), Shift = r.I32s(),
+        };
+        if (op.Pads.Length != 4 || op.W.Length != op.Cout * op.Kdim || op.Bias.Length != op.Cout || op.Mult.Length != op.Cout || op.Shift.Length != op.Cout || op.StrideH < 1 || op.StrideW < 1)
+            throw new InvalidDataException($"op '{name}': Conv2d parameters are inconsistent");
+        Requant.Check(name, op.Mult, op.Shift);
+        return op;
+    }
+}

@@ -1,0 +1,59 @@
+using Verity.Engine.Format;
+using Verity.Engine.Kernels;
+using Verity.Engine.Tensors;
+
+namespace Verity.Engine.Ops;
+
+/// <summary>
+/// Layer normalisation over the last axis (length D) in integers: c_i = D·x_i − Σx, V = ⌊Σc²/D⌋ + Eps,
+/// R = max(1, ⌊√V⌋), t_i = RoundDiv(c_i·2^15, R), y_i = sat((t_i·G_i + B_i + 2^(Shift−1)) >> Shift).
+/// </summary>
+public sealed class LayerNorm : Op
+{
+    public override OpKind Kind => OpKind.LayerNorm;
+    public required int D { get; init; }
+    /// <summary>ε·D²/s_in², rounded: the epsilon in the integer variance's units.</summary>
+    public required long Eps { get; init; }
+    public required int[] G { get; init; }
+    public required long[] B { get; init; }
+    public required int Shift { get; init; }
+
+    public override int[] OutputShape(IReadOnlyList<IntTensor> inputs)
+    {
+        var x = inputs[0];
+        Expect(x.Type is DType.I8 or DType.I16, Name, $"input must be I8 or I16, got {x.Type}");
+        Expect(x.Shape[^1] == D, Name, $"input shape {S(x.Shape)} must end in D={D}");
+        return x.Shape;
+    }
+
+    public override void Reference(IReadOnlyList<IntTensor> inputs, IntTensor output)
+    {
+        var x = inputs[0];
+        int max = OutType.Max();
+        for (int r = 0; r < x.Length / D; r++)
+        {
+            int o = r * D;
+            long sum = 0;
+            for (int i = 0; i < D; i++) sum += x.Get(o + i);
+            long sq = 0;
+            for (int i = 0; i < D; i++) { long c = (long)D * x.Get(o + i) - sum; sq = checked(sq + c * c); }
+            long rs = Math.Max(1, Fixed.ISqrt(sq / D + Eps));
+            for (int i = 0; i < D; i++)
+            {
+                long c = (long)D * x.Get(o + i) - sum;
+                long t = Fixed.RoundDiv(c << 15, rs);
+                output.Set(o + i, Fixed.Saturate(checked(t * G[i] + B[i] + (1L << (Shift - 1))) >> Shift, max));
+            }
+        }
+    }
+
+    protected override void WriteParams(ParamWriter w) { w.I32(D); w.I64(Eps); w.I32(Shift); w.I32s(G); w.I64s(B); }
+
+    internal static LayerNorm Read(ref ParamReader r, string name, int[] inputs, DType outType)
+    {
+        var op = new LayerNorm { Name = name, Inputs = inputs, OutType = outType, D = r.I32(), Eps = r.I64(), Shift = r.I32(), G = r.I32s(), B = r.I64s() };
+        if (op.D < 1 || op.G.Length != op.D || op.B.Length != op.D || op.Shift is < 1 or > 62 || op.Eps < 0)
+            throw new InvalidDataException($"op '{name}': LayerNorm parameters are inconsistent");
+        return op;
+    }
+}

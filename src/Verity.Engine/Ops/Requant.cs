@@ -1,0 +1,14 @@
+namespace Verity.Engine.Ops;
+
+/// <summary>Validation of requantization parameters read from a model file.</summary>
+internal static class Requant
+{
+    public static void Check(string name, int[] mult, int[] shift)
+    {
+        for (int i = 0; i < mult.Length; i++)
+        {
+            if (mult[i] < 0 || mult[i] >= 1 << 16) throw new InvalidDataException($"op '{name}': multiplier {mult[i]} at {i} is outside [0, 65536)");
+            if (shift[i] < 1 || shift[i] > 62) throw new InvalidDataException($"op '{name}': shift {shift[i]} at {i} is outside [1, 62]");
+        }
+    }
+}
