@@ -1,6 +1,56 @@
-using Verity.Compiler.Onnx;
-var m = OnnxReader.Load(args[0]);
-Console.WriteLine($"opset {m.OpsetVersion} nodes {m.Nodes.Count} inits {m.Initializers.Count}");
-foreach (var i in m.Inputs) Console.WriteLine($"in {i.Name} {i.ElementType} [{string.Join(",", i.Shape)}]");
-foreach (var i in m.Outputs) Console.WriteLine($"out {i.Name} {i.ElementType} [{string.Join(",", i.Shape)}]");
-foreach (var n in m.Nodes) Console.WriteLine($"{n.OpType} {n.Name} ({string.Join(",", n.Inputs)}) -> ({string.Join(",", n.Outputs)}) {string.Join(" ", n.Attributes.Values.Select(a => a.Name + "=" + (a.Kind switch { OnnxAttributeKind.Int => a.I.ToString(), OnnxAttributeKind.Ints => "[" + string.Join(",", a.Ints) + "]", OnnxAttributeKind.Float => a.F.ToString(), OnnxAttributeKind.String => a.S, OnnxAttributeKind.Tensor => "T[" + string.Join(",", a.T!.Dims) + "]", _ => a.Kind.ToString() })))}");
+using System.CommandLine;
+using Verity.Cli;
+using Verity.Cli.Commands;
+using Verity.Cli.Models;
+
+var root = new RootCommand("Verity: verifiable AI inference. Compile ONNX models to bit-exact integer models and run them.");
+
+var jsonOpt = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+var threadsOpt = new Option<int>("--threads") { Description = "Worker threads for the engine", DefaultValueFactory = _ => 1 };
+
+// verity compile
+var onnxArg = new Argument<string>("model.onnx") { Description = "ONNX model to compile" };
+var calibOpt = new Option<string>("--calibrate") { Description = "Calibration inputs: a text file (one sentence per line) or a folder of images", Required = true };
+var outOpt = new Option<string>("-o", "--output") { Description = "Output .vmodel file", Required = true };
+var nameOpt = new Option<string?>("--name") { Description = "Model name recorded in the artifact (default: file name)" };
+var compile = new Command("compile", "Calibrate and quantize an ONNX model into a .vmodel integer artifact") { onnxArg, calibOpt, outOpt, nameOpt };
+compile.SetAction(p => Cli.Run(() => CompileCommand.Run(p.GetValue(onnxArg)!, p.GetValue(calibOpt)!, p.GetValue(outOpt)!, p.GetValue(nameOpt))));
+root.Subcommands.Add(compile);
+
+// verity infer
+var modelOpt = new Option<string>("--model") { Description = "Model name (minilm, resnet18) or .vmodel file", Required = true };
+var textOpt = new Option<string?>("--text") { Description = "Input text (text models)" };
+var imageOpt = new Option<string?>("--image") { Description = "Input image file (image models)" };
+var localOpt = new Option<bool>("--local") { Description = "Run the engine on this machine" };
+var infer = new Command("infer", "Run an inference and print the output with its commitments") { modelOpt, textOpt, imageOpt, localOpt, jsonOpt, threadsOpt };
+infer.SetAction(p => Cli.Run(() =>
+{
+    if (!p.GetValue(localOpt)) throw new ArgumentException("only local inference exists so far: pass --local");
+    if (p.GetValue(textOpt) is null == p.GetValue(imageOpt) is null) throw new ArgumentException("pass exactly one of --text or --image");
+    var store = new ModelStore(ModelFiles.Default(), Console.Error.WriteLine);
+    var r = Infer.Run(store.Load(p.GetValue(modelOpt)!), p.GetValue(textOpt), p.GetValue(imageOpt), p.GetValue(threadsOpt));
+    Infer.Print(r, p.GetValue(jsonOpt), Console.Out);
+    return 0;
+}));
+root.Subcommands.Add(infer);
+
+// verity bench …
+var bench = new Command("bench", "Measure accuracy and speed against ONNX Runtime fp32, in the same run");
+var benchModelOpt = new Option<string>("--model") { Description = "minilm or resnet18 (or a .vmodel)", Required = true };
+var textsOpt = new Option<string?>("--texts") { Description = "File of sentences, one per line" };
+var imagesOpt = new Option<string?>("--images") { Description = "Folder of images" };
+var accuracy = new Command("accuracy", "Cosine similarity of Verity's outputs to ONNX Runtime fp32") { benchModelOpt, textsOpt, imagesOpt, jsonOpt };
+accuracy.SetAction(p => Cli.Run(() => BenchAccuracy.Run(p.GetValue(benchModelOpt)!, p.GetValue(textsOpt), p.GetValue(imagesOpt), p.GetValue(jsonOpt))));
+var itersOpt = new Option<int>("--iterations") { Description = "Timed runs per case", DefaultValueFactory = _ => 20 };
+var engine = new Command("engine", "Median latency of Verity vs ONNX Runtime fp32 per model and thread count, and trace cost") { jsonOpt, itersOpt };
+engine.SetAction(p => Cli.Run(() => BenchEngine.Run(p.GetValue(jsonOpt), p.GetValue(itersOpt))));
+bench.Subcommands.Add(accuracy);
+bench.Subcommands.Add(engine);
+root.Subcommands.Add(bench);
+
+// verity demo
+var demo = new Command("demo", "Run the engine end to end on this machine: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };
+demo.SetAction(p => Cli.Run(() => Demo.Run(p.GetValue(jsonOpt))));
+root.Subcommands.Add(demo);
+
+return root.Parse(args).Invoke();

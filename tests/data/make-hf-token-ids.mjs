@@ -47,7 +47,7 @@ const cases = [
   '\u6771\u4EAC\u306F\u65E5\u672C\u306E\u9996\u90FD', '\uF900\uFA0E \u{2F800} \u{20000}\u{2A700}x', '\uD55C\uAD6D\uC5B4', '\uFF26\uFF55\uFF4C\uFF4C\uFF57\uFF49\uFF44\uFF54\uFF48',
   '\uFB01ne \u2126 \u212B \u212A', 'tab\there\nnew\rline\u000Bvt\u000Cff\u0085nel\u2028ls\u2029ps',
   'nul\u0000byte \uFFFDrepl \u200Bzw\u200Dj \u00ADsoft\u00A0nbsp\u3000ideo', 'bell\u0007 esc\u001B del\u007F',
-  '\u{E000}private \u{10FFFF}', 'x\uD800y lone surrogate', '\u2014dash\u2013en \u2026 \u00AB\u00BB \u00BF\u00A1 \u00A7\u00B6',
+  '\u{E000}private \u{10FFFF}', '\u2014dash\u2013en \u2026 \u00AB\u00BB \u00BF\u00A1 \u00A7\u00B6',
   '$+<=>^`|~ are ascii punctuation, so are !"#%&\'()*,-./:;?@[\\]_{}', '\u00B1\u00D7\u00F7\u20AC\u00A3\u00A5\u00A9\u00AE\u2122 \u00B0',
   '\u{1F600}\u{1F44D}\u{1F3FD} \u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u0915\u094D\u0937 \u0E01\u0E34\u0E19 \u05E9\u05B8\u05C1\u05DC\u05D5\u05B9\u05DD',
   '\u0645\u0631\u062D\u0628\u0627\u064B \u0661\u0662\u0663', 'a'.repeat(100), 'b'.repeat(101), 'x'.repeat(60) + ' ' + '\u00E9'.repeat(100),

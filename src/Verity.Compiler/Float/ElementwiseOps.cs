@@ -55,7 +55,11 @@ internal static class ElementwiseOps
         var x = ctx.FloatInput(0);
         var src = x.FloatData;
         var o = new float[src.Length];
-        for (int i = 0; i < o.Length; i++) o[i] = f(src[i]);
+        const int Chunk = 1 << 14;
+        Parallel.For(0, (o.Length + Chunk - 1) / Chunk, c =>
+        {
+            for (int i = c * Chunk, end = Math.Min(o.Length, i + Chunk); i < end; i++) o[i] = f(src[i]);
+        });
         return FloatTensor.FromFloats(x.Shape, o);
     }
 

@@ -38,8 +38,8 @@ public static class FloatInterpreter
                 string name = node.Outputs[j];
                 if (name.Length == 0) continue;
                 if (j >= results.Length) throw new UnsupportedOnnxException(node.Name, node.OpType, $"output {j} ('{name}') is not supported");
-                values[name] = results[j];
                 observe?.Invoke(name, results[j]);
+                if (lastUse.ContainsKey(name) || keep.Contains(name)) values[name] = results[j];
             }
             foreach (string name in node.Inputs)
                 if (lastUse.TryGetValue(name, out int last) && last == i && !keep.Contains(name)) values.Remove(name);

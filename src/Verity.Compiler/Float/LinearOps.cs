@@ -84,7 +84,7 @@ internal static class LinearOps
 
         // Move the reduced axes last (a no-op for the usual trailing axes), then average contiguous rows.
         int[] perm = [.. Enumerable.Range(0, x.Rank).Where(d => !reduced[d]), .. Enumerable.Range(0, x.Rank).Where(d => reduced[d])];
-        float[] data = perm.Select((p, i) => p == i).All(same => same) ? x.FloatData : ShapeOps.Permute(x, perm).FloatData;
+        float[] data = perm.SequenceEqual(Enumerable.Range(0, x.Rank)) ? x.FloatData : ShapeOps.Permute(x, perm).FloatData;
         int rowLength = FloatTensor.ElementCount([.. Enumerable.Range(0, x.Rank).Where(d => reduced[d]).Select(d => x.Shape[d])]);
         var o = new float[FloatTensor.ElementCount([.. Enumerable.Range(0, x.Rank).Where(d => !reduced[d]).Select(d => x.Shape[d])])];
         for (int r = 0; r < o.Length; r++)

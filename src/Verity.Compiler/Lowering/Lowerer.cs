@@ -94,8 +94,12 @@ internal sealed partial class Lowerer
             FoldConstant(n);
             return;
         }
+        // Only MatMul reads a transpose in place; everyone else gets it materialised.
+        if (n.OpType is not ("MatMul" or "Transpose" or "Shape"))
+            for (int i = 0; i < ins.Length; i++) if (ins[i] is TransposedSym) ins[i] = Act(n.Inputs[i]);
         switch (n.OpType)
         {
+            case "Shape" when ins[0] is TransposedSym t: _sym[n.Outputs[0]] = new ShapeSym([.. t.Perm.Select(p => t.Source.Shape[p])], false); return;
             case "Shape": SetShape(n); return;
             case "Gather": LowerGather(n, ins); return;
             case "Unsqueeze" or "Squeeze" or "Cast" when ins[0] is FillSym or ShapeSym: LowerShapeOp(n, ins); return;
@@ -109,7 +113,7 @@ internal sealed partial class Lowerer
             case "Relu": LowerRelu(n); return;
             case "ReduceMean": LowerReduceMean(n); return;
             case "Reshape": LowerReshape(n, ins); return;
-            case "Transpose": LowerTranspose(n); return;
+            case "Transpose": LowerTranspose(n, ins[0]); return;
             case "Softmax": LowerSoftmax(n); return;
             case "Erf" or "Tanh": LowerLut(n, n.OpType == "Erf" ? ErfFunction.Erf : MathF.Tanh); return;
             case "MaxPool" or "AveragePool": LowerPool(n); return;
@@ -131,11 +135,14 @@ internal sealed partial class Lowerer
         {
             ActSym a => a,
             EmbedSym e => MaterializeEmbed(name, e),
+            TransposedSym t => Remember(name, EmitTranspose(name, t)),
             _ => throw new UnsupportedOnnxException(name, "tensor", $"is a compile-time {s.GetType().Name.Replace("Sym", "")}, not a runtime tensor; it cannot be an op input or output here"),
         };
     }
 
-    private ActSym ActIn(OnnxNode n, int i) => _sym.GetValueOrDefault(n.Inputs[i]) is ActSym or EmbedSym ? Act(n.Inputs[i]) :
+    private ActSym Remember(string name, ActSym a) { _sym[name] = a; return a; }
+
+    private ActSym ActIn(OnnxNode n, int i) => _sym.GetValueOrDefault(n.Inputs[i]) is ActSym or EmbedSym or TransposedSym ? Act(n.Inputs[i]) :
         throw Unsupported(n, $"input '{n.Inputs[i]}' must be a runtime tensor here");
 
     private double ScaleFor(string tensor, DType t) => _cal.MaxAbs(tensor) / t.Max();

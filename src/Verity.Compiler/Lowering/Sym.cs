@@ -26,3 +26,6 @@ internal sealed record EmbedSym(FloatTensor? Word, FloatTensor? Pos, float[]? Ro
 
 /// <summary>An integer tensor of the compiled graph: real value = q·Scale; Shape may contain <see cref="Lowerer.SeqLen"/>.</summary>
 internal sealed record ActSym(int Value, DType Type, double Scale, long[] Shape) : Sym;
+
+/// <summary>A transpose not yet emitted: a MatMul reads it in place; anything else materialises it.</summary>
+internal sealed record TransposedSym(ActSym Source, int[] Perm) : Sym;

@@ -52,15 +52,28 @@ internal sealed partial class Lowerer
 
     private void LowerMatMul(OnnxNode n, Sym?[] ins)
     {
-        if (ins[0] is ActSym or EmbedSym && ins[1] is ActSym)
+        if (ins[0] is ActSym or EmbedSym or TransposedSym && ins[1] is ActSym or TransposedSym)
         {
             if (n.OpType != "MatMul") throw Unsupported(n, "Gemm needs a constant B");
-            var (a, b) = (ActIn(n, 0), ActIn(n, 1));
+            // Transposes on either side are read in place; one right after is written in place.
+            (ActSym a, int[] pa) = ins[0] is TransposedSym ta ? (ta.Source, ta.Perm) : (ActIn(n, 0), []);
+            (ActSym b, int[] pb) = ins[1] is TransposedSym tb ? (tb.Source, tb.Perm) : (ActIn(n, 1), []);
+            long[] sa = pa.Length == 0 ? a.Shape : [.. pa.Select(p => a.Shape[p])], sb = pb.Length == 0 ? b.Shape : [.. pb.Select(p => b.Shape[p])];
+            long[] shape = [.. sa[..^1], sb[^1]];
+            string product = n.Outputs[0];
+            int[] po = [];
+            if (SoleConsumer(product, "Transpose") is { } tr && Ints(tr, "perm", []).Length == shape.Length)
+            {
+                po = [.. Ints(tr, "perm", []).Select(p => (int)p)];
+                shape = [.. po.Select(p => shape[p])];
+                _done.Add(tr);
+                product = tr.Outputs[0];
+            }
             var t = TypeFor(n.Outputs[0]);
             double so = ScaleFor(n.Outputs[0], t);
             var (m, s) = QuantMath.Multiplier(a.Scale * b.Scale / so);
-            int v = Emit(new MatMul { Name = n.Name, Inputs = [a.Value, b.Value], OutType = t, Mult = m, Shift = s });
-            _sym[n.Outputs[0]] = new ActSym(v, t, so, [.. a.Shape[..^1], b.Shape[^1]]);
+            int v = Emit(new MatMul { Name = n.Name, Inputs = [a.Value, b.Value], OutType = t, Mult = m, Shift = s, PermA = pa, PermB = pb, PermOut = po });
+            _sym[product] = new ActSym(v, t, so, shape);
             return;
         }
         if (ins[1] is not ConstSym wc) throw Unsupported(n, "B must be a constant or a runtime tensor");
@@ -89,17 +102,19 @@ internal sealed partial class Lowerer
             bias = bc.Value.FloatData;
         }
 
-        var gelu = MatchGelu(end);
-        var t1 = gelu is null ? TypeFor(end) : DType.I16;
-        double s1 = ScaleFor(end, t1);
-        int v1 = Emit(MakeLinear(n.Name, x, wt, bias, nDim, kDim, t1, s1, relu: false));
-        var y = new ActSym(v1, t1, s1, [.. x.Shape[..^1], nDim]);
-        _sym[end] = y;
-        if (gelu is { } g)
+        long[] outShape = [.. x.Shape[..^1], nDim];
+        if (MatchGelu(end) is { } g)
         {
-            double c = g.Divisor;
-            _sym[g.End] = LutOp(g.Name, y, g.End, xv => xv * 0.5 * (1 + ErfFunction.Erf((float)(xv / c))));
+            // GELU fused into the Linear: requantize to I16 at the pre-activation scale, then one table lookup.
+            double sPre = ScaleFor(end, DType.I16), c = g.Divisor;
+            var (table, tOut, sOut) = Table(DType.I16, sPre, g.End, xv => xv * 0.5 * (1 + ErfFunction.Erf((float)(xv / c))));
+            var lin = MakeLinear(n.Name, x, wt, bias, nDim, kDim, tOut, sPre, relu: false);
+            _sym[g.End] = new ActSym(Emit(new Linear { Name = lin.Name, Inputs = lin.Inputs, OutType = tOut, N = lin.N, K = lin.K, W = lin.W, Bias = lin.Bias, Mult = lin.Mult, Shift = lin.Shift, Relu = false, Table = table }), tOut, sOut, outShape);
+            return;
         }
+        var t1 = TypeFor(end);
+        double s1 = ScaleFor(end, t1);
+        _sym[end] = new ActSym(Emit(MakeLinear(n.Name, x, wt, bias, nDim, kDim, t1, s1, relu: false)), t1, s1, outShape);
     }
 
     private Linear MakeLinear(string name, ActSym x, float[] w, float[] bias, int n, int k, DType outType, double so, bool relu)
@@ -136,13 +151,20 @@ internal sealed partial class Lowerer
     /// <summary>Element-wise function as a lookup table from the input's integer domain to the output's.</summary>
     private ActSym LutOp(string name, ActSym x, string outTensor, Func<double, double> f)
     {
-        var t = TypeFor(outTensor);
-        double so = ScaleFor(outTensor, t);
-        int size = x.Type == DType.I16 ? 65536 : 256, offset = size / 2, max = x.Type.Max();
-        var table = new short[size];
-        for (int i = 0; i < size; i++) table[i] = (short)QuantMath.Saturate(f(Math.Clamp(i - offset, -max, max) * x.Scale) / so, t.Max());
+        var (table, t, so) = Table(x.Type, x.Scale, outTensor, f);
         int v = Emit(new Lut { Name = name, Inputs = [x.Value], OutType = t, Table = table });
         return new ActSym(v, t, so, x.Shape);
+    }
+
+    /// <summary>table[q − min] = round(f(q·inScale) / outScale) over the input type's whole range, saturated.</summary>
+    private (short[] Table, DType Type, double Scale) Table(DType inType, double inScale, string outTensor, Func<double, double> f)
+    {
+        var t = TypeFor(outTensor);
+        double so = ScaleFor(outTensor, t);
+        int size = inType == DType.I16 ? 65536 : 256, offset = size / 2, max = inType.Max();
+        var table = new short[size];
+        for (int i = 0; i < size; i++) table[i] = (short)QuantMath.Saturate(f(Math.Clamp(i - offset, -max, max) * inScale) / so, t.Max());
+        return (table, t, so);
     }
 
     private void LowerLut(OnnxNode n, Func<float, float> f) => _sym[n.Outputs[0]] = LutOp(n.Name, ActIn(n, 0), n.Outputs[0], v => f((float)v));
@@ -236,12 +258,23 @@ internal sealed partial class Lowerer
         _sym[n.Outputs[0]] = x with { Value = v, Shape = dims };
     }
 
-    private void LowerTranspose(OnnxNode n)
+    private void LowerTranspose(OnnxNode n, Sym? input)
     {
-        var x = ActIn(n, 0);
-        int[] perm = [.. Ints(n, "perm", [.. Enumerable.Range(0, x.Shape.Length).Reverse().Select(i => (long)i)]).Select(p => (int)p)];
-        int v = Emit(new Engine.Ops.Transpose { Name = n.Name, Inputs = [x.Value], OutType = x.Type, Perm = perm });
-        _sym[n.Outputs[0]] = x with { Value = v, Shape = [.. perm.Select(p => x.Shape[p])] };
+        var (src, inner) = input switch
+        {
+            TransposedSym t => (t.Source, t.Perm),
+            ActSym or EmbedSym => (ActIn(n, 0), Enumerable.Range(0, ActIn(n, 0).Shape.Length).ToArray()),
+            _ => throw Unsupported(n, "input must be a runtime tensor"),
+        };
+        int[] perm = [.. Ints(n, "perm", [.. Enumerable.Range(0, inner.Length).Reverse().Select(i => (long)i)]).Select(p => (int)p)];
+        if (perm.Length != inner.Length) throw Unsupported(n, $"perm of length {perm.Length} for rank {inner.Length}");
+        _sym[n.Outputs[0]] = new TransposedSym(src, [.. perm.Select(p => inner[p])]);
+    }
+
+    private ActSym EmitTranspose(string name, TransposedSym t)
+    {
+        int v = Emit(new Engine.Ops.Transpose { Name = name + "_transpose", Inputs = [t.Source.Value], OutType = t.Source.Type, Perm = t.Perm });
+        return t.Source with { Value = v, Shape = [.. t.Perm.Select(p => t.Source.Shape[p])] };
     }
 
     private void LowerSoftmax(OnnxNode n)

@@ -7,11 +7,14 @@ public sealed class Workspace(int threads)
 
     private short[] _a = [];
     private short[] _b = [];
+    private short[] _c = [];
 
     /// <summary>A scratch int16 buffer of at least n elements (contents undefined).</summary>
     public short[] ScratchA(int n) => _a.Length >= n ? _a : _a = new short[n];
 
     public short[] ScratchB(int n) => _b.Length >= n ? _b : _b = new short[n];
+
+    public short[] ScratchC(int n) => _c.Length >= n ? _c : _c = new short[n];
 
     public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads };
 }

@@ -164,6 +164,20 @@ public static class Gemm
         return Vector512.Sum(lo + hi);
     }
 
+    /// <summary>Weights [n, k] int8 → the B operand layout that <see cref="Fast{TE}"/> reads.</summary>
+    public static short[] PackB(ReadOnlySpan<sbyte> w, int n, int k)
+    {
+        var p = new short[n * Pad(k)];
+        Pack(w, n, k, p);
+        return p;
+    }
+
+    /// <summary>Plain padded rows Bt [n, Pad(k)] → the B operand layout that <see cref="Fast{TE}"/> reads, into dst (length ≥ PackedBLength).</summary>
+    public static void PackB(ReadOnlySpan<short> plainRows, int n, int k, Span<short> dst) => plainRows[..(n * Pad(k))].CopyTo(dst);
+
+    /// <summary>Length in elements of a packed B operand.</summary>
+    public static int PackedBLength(int n, int k) => n * Pad(k);
+
     /// <summary>Copies rows of int8 or int16 values into a zero-padded int16 matrix with stride Pad(k).</summary>
     public static void Pack(ReadOnlySpan<sbyte> src, int rows, int k, Span<short> dst)
     {

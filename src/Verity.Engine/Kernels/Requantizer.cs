@@ -4,23 +4,24 @@ using Verity.Engine.Tensors;
 namespace Verity.Engine.Kernels;
 
 /// <summary>
-/// GEMM epilogue: y = sat(relu?((acc + bias[c])·mult[c] + 2^(shift[c]−1) >> shift[c])) written at
-/// offset + row·rowStride + col·colStride. mult/shift have one entry (per tensor) or one per column.
+/// GEMM epilogue: y = sat(relu?((acc + bias[c])·mult[c] + 2^(shift[c]−1) >> shift[c])), then, with a table,
+/// y = table[y + 32768] (y saturated to ±32767 first); written at offset + row·rowStride + col·colStride.
+/// mult/shift have one entry (per tensor) or one per column.
 /// </summary>
-public struct Requantizer(long[]? bias, int[] mult, int[] shift, bool relu, DType outType, byte[] output, int offset, int rowStride, int colStride) : IEpilogue
+public readonly struct Requantizer(long[]? bias, int[] mult, int[] shift, bool relu, short[]? table, DType outType, byte[] output, int offset, int rowStride, int colStride) : IEpilogue
 {
-    private readonly int _max = outType.Max();
+    private readonly int _max = table is null ? outType.Max() : 32767;
     private readonly bool _perChannel = mult.Length > 1;
-    public int Offset = offset;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Store(int row, int col, long acc)
+    public void Store(int row, int col, long acc)
     {
         int c = _perChannel ? col : 0;
         long v = Fixed.Requant(acc + (bias is null ? 0 : bias[col]), mult[c], shift[c]);
         if (relu && v < 0) v = 0;
         int y = Fixed.Saturate(v, _max);
-        int idx = Offset + row * rowStride + col * colStride;
+        if (table is not null) y = table[y + 32768];
+        int idx = offset + row * rowStride + col * colStride;
         if (outType == DType.I16) Unsafe.As<byte, short>(ref output[idx * 2]) = (short)y;
         else output[idx] = unchecked((byte)(sbyte)y);
     }

@@ -69,11 +69,11 @@ public sealed class Conv2d : Op
     {
         var x = inputs[0];
         int oh = output.Shape[2], ow = output.Shape[3], p = oh * ow, ld = Gemm.Pad(Kdim);
-        _packed ??= Linear.PackWeights(W, Cout, Kdim);
+        _packed ??= Gemm.PackB(W, Cout, Kdim);
         var a = ws.ScratchA(p * ld);
         if (x.Type == DType.I8) Im2Col<sbyte>(x.Buffer, x.Shape[2], x.Shape[3], oh, ow, a, ld, ws.Threads);
         else Im2Col<short>(x.Buffer, x.Shape[2], x.Shape[3], oh, ow, a, ld, ws.Threads);
-        Gemm.Fast(a, _packed, p, Cout, Kdim, new Requantizer(Bias, Mult, Shift, Relu, OutType, output.Buffer, 0, 1, p), ws.Threads);
+        Gemm.Fast(a, _packed, p, Cout, Kdim, new Requantizer(Bias, Mult, Shift, Relu, null, OutType, output.Buffer, 0, 1, p), ws.Threads);
     }
 
     private void Im2Col<T>(byte[] buffer, int h, int w, int oh, int ow, short[] a, int ld, int threads) where T : unmanaged

@@ -4,7 +4,10 @@ using Verity.Engine.Tensors;
 
 namespace Verity.Engine.Ops;
 
-/// <summary>y[.., n] = requant(Σ_k x[.., k]·W[n, k] + bias[n]) per output channel n; optional ReLU.</summary>
+/// <summary>
+/// y[.., n] = requant(Σ_k x[.., k]·W[n, k] + bias[n]) per output channel n; optional ReLU; optional activation
+/// table applied to the result saturated to ±32767 (a fused GELU: y = Table[y + 32768]).
+/// </summary>
 public sealed class Linear : Op
 {
     public override OpKind Kind => OpKind.Linear;
@@ -16,6 +19,8 @@ public sealed class Linear : Op
     public required int[] Mult { get; init; }
     public required int[] Shift { get; init; }
     public required bool Relu { get; init; }
+    /// <summary>Optional 65536-entry activation table, indexed by the requantized value + 32768.</summary>
+    public short[]? Table { get; init; }
 
     private short[]? _packed;
 
@@ -38,7 +43,7 @@ public sealed class Linear : Op
                 for (int k = 0; k < K; k++) acc = checked(acc + (long)x.Get(i * K + k) * W[n * K + k]);
                 long v = Fixed.Requant(acc, Mult[n], Shift[n]);
                 if (Relu && v < 0) v = 0;
-                output.Set(i * N + n, Fixed.Saturate(v, max));
+                output.Set(i * N + n, Table is null ? Fixed.Saturate(v, max) : Table[Fixed.Saturate(v, 32767) + 32768]);
             }
     }
 
@@ -46,32 +51,27 @@ public sealed class Linear : Op
     {
         var x = inputs[0];
         int m = x.Length / K, ld = Gemm.Pad(K);
-        _packed ??= PackWeights(W, N, K);
+        _packed ??= Gemm.PackB(W, N, K);
         var a = ws.ScratchA(m * ld);
         if (x.Type == DType.I8) Gemm.Pack(x.I8, m, K, a); else Gemm.Pack(x.I16, m, K, a);
-        Gemm.Fast(a, _packed, m, N, K, new Requantizer(Bias, Mult, Shift, Relu, OutType, output.Buffer, 0, N, 1), ws.Threads);
-    }
-
-    internal static short[] PackWeights(sbyte[] w, int rows, int k)
-    {
-        var p = new short[rows * Gemm.Pad(k)];
-        Gemm.Pack(w, rows, k, p);
-        return p;
+        Gemm.Fast(a, _packed, m, N, K, new Requantizer(Bias, Mult, Shift, Relu, Table, OutType, output.Buffer, 0, N, 1), ws.Threads);
     }
 
     protected override void WriteParams(ParamWriter w)
     {
         w.I32(N); w.I32(K); w.U8(Relu ? (byte)1 : (byte)0);
         w.I8s(W); w.I64s(Bias); w.I32s(Mult); w.I32s(Shift);
+        w.I16s(Table ?? []);
     }
 
     internal static Linear Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
         int n = r.I32(), k = r.I32(); bool relu = r.U8() != 0;
-        var op = new Linear { Name = name, Inputs = inputs, OutType = outType, N = n, K = k, Relu = relu, W = r.I8s(), Bias = r.I64s(), Mult = r.I32s(), Shift = r.I32s() };
+        var op = new Linear { Name = name, Inputs = inputs, OutType = outType, N = n, K = k, Relu = relu, W = r.I8s(), Bias = r.I64s(), Mult = r.I32s(), Shift = r.I32s(), Table = r.I16s() is { Length: > 0 } t ? t : null };
         if (op.W.Length != n * k || op.Bias.Length != n || op.Mult.Length != n || op.Shift.Length != n)
             throw new InvalidDataException($"op '{name}': Linear parameter sizes do not match N={n}, K={k}");
         Requant.Check(name, op.Mult, op.Shift);
+        Requant.CheckTable(name, op.Table, outType);
         return op;
     }
 }

@@ -4,68 +4,123 @@ using Verity.Engine.Tensors;
 
 namespace Verity.Engine.Ops;
 
-/// <summary>Batched product of two activations [.., M, K]·[.., K, N] with one per-tensor requant; one side must be I8.</summary>
+/// <summary>
+/// Batched product of two activations with one per-tensor requant; one side must be I8. With permutations
+/// (rank 4, fused transposes): A' = transpose(A, PermA), B' = transpose(B, PermB), C[b0,b1] = A'[b0,b1]·B'[b0,b1],
+/// output = transpose(C, PermOut). Empty permutations mean identity (any rank ≥ 2, batch dims equal).
+/// </summary>
 public sealed class MatMul : Op
 {
     public override OpKind Kind => OpKind.MatMul;
     public required int Mult { get; init; }
     public required int Shift { get; init; }
+    public int[] PermA { get; init; } = [];
+    public int[] PermB { get; init; } = [];
+    public int[] PermOut { get; init; } = [];
+
+    private readonly record struct Layout(int[] Shape, int[] Strides);
+
+    /// <summary>Shape and element strides of transpose(x, perm) read in place.</summary>
+    private static Layout View(int[] shape, int[] perm)
+    {
+        var strides = new int[shape.Length];
+        for (int i = shape.Length - 1, s = 1; i >= 0; s *= shape[i], i--) strides[i] = s;
+        if (perm.Length == 0) return new Layout(shape, strides);
+        return new Layout([.. perm.Select(p => shape[p])], [.. perm.Select(p => strides[p])]);
+    }
+
+    private (Layout A, Layout B, int[] C, int[] OutShape, int[] CStrides) Geometry(IntTensor a, IntTensor b)
+    {
+        var (va, vb) = (View(a.Shape, PermA), View(b.Shape, PermB));
+        int[] c = [.. va.Shape[..^1], vb.Shape[^1]];
+        int[] outShape = PermOut.Length == 0 ? c : [.. PermOut.Select(p => c[p])];
+        // Where C's element lands in the output: C's dim j has the output stride of the axis that shows it.
+        var outStrides = new int[outShape.Length];
+        for (int i = outShape.Length - 1, s = 1; i >= 0; s *= outShape[i], i--) outStrides[i] = s;
+        var cStrides = new int[c.Length];
+        for (int i = 0; i < c.Length; i++) cStrides[PermOut.Length == 0 ? i : PermOut[i]] = outStrides[i];
+        return (va, vb, c, outShape, cStrides);
+    }
 
     public override int[] OutputShape(IReadOnlyList<IntTensor> inputs)
     {
         var (a, b) = (inputs[0], inputs[1]);
         Expect(a.Type == DType.I8 || b.Type == DType.I8, Name, $"one input must be I8, got {a.Type} and {b.Type}");
         Expect(a.Type != DType.I32 && b.Type != DType.I32, Name, "inputs must be I8 or I16");
-        Expect(a.Shape.Length >= 2 && a.Shape.Length == b.Shape.Length, Name, $"ranks differ: {S(a.Shape)} and {S(b.Shape)}");
-        Expect(a.Shape.AsSpan(0, a.Shape.Length - 2).SequenceEqual(b.Shape.AsSpan(0, b.Shape.Length - 2)), Name, $"batch dims differ: {S(a.Shape)} and {S(b.Shape)}");
-        Expect(a.Shape[^1] == b.Shape[^2], Name, $"inner dims differ: {S(a.Shape)} · {S(b.Shape)}");
-        return [.. a.Shape[..^1], b.Shape[^1]];
+        foreach (var (p, t) in new[] { (PermA, a), (PermB, b) })
+            Expect(p.Length == 0 || p.Length == t.Shape.Length && p.Order().SequenceEqual(Enumerable.Range(0, p.Length)), Name, $"permutation {S(p)} does not fit {S(t.Shape)}");
+        var (va, vb) = (View(a.Shape, PermA), View(b.Shape, PermB));
+        Expect(va.Shape.Length >= 2 && va.Shape.Length == vb.Shape.Length, Name, $"ranks differ: {S(va.Shape)} and {S(vb.Shape)}");
+        Expect(va.Shape.AsSpan(0, va.Shape.Length - 2).SequenceEqual(vb.Shape.AsSpan(0, vb.Shape.Length - 2)), Name, $"batch dims differ: {S(va.Shape)} and {S(vb.Shape)}");
+        Expect(va.Shape[^1] == vb.Shape[^2], Name, $"inner dims differ: {S(va.Shape)} · {S(vb.Shape)}");
+        Expect(PermOut.Length == 0 || PermOut.Length == va.Shape.Length, Name, $"output permutation {S(PermOut)} does not fit rank {va.Shape.Length}");
+        return Geometry(a, b).OutShape;
     }
 
-    public override void Reference(IReadOnlyList<IntTensor> inputs, IntTensor output)
-    {
-        var (a, b) = (inputs[0], inputs[1]);
-        int m = a.Shape[^2], k = a.Shape[^1], n = b.Shape[^1], batches = a.Length / (m * k), max = OutType.Max();
-        for (int bt = 0; bt < batches; bt++)
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    long acc = 0;
-                    for (int t = 0; t < k; t++) acc = checked(acc + (long)a.Get((bt * m + i) * k + t) * b.Get((bt * k + t) * n + j));
-                    output.Set((bt * m + i) * n + j, Fixed.Saturate(Fixed.Requant(acc, Mult, Shift), max));
-                }
-    }
+    public override void Reference(IReadOnlyList<IntTensor> inputs, IntTensor output) => Compute(inputs[0], inputs[1], output, null);
 
-    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws)
+    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws) => Compute(inputs[0], inputs[1], output, ws);
+
+    /// <summary>Both paths walk the same geometry; the reference multiplies in scalar, the fast path packs and calls the GEMM.</summary>
+    private void Compute(IntTensor a, IntTensor b, IntTensor output, Workspace? ws)
     {
-        var (a, b) = (inputs[0], inputs[1]);
-        int m = a.Shape[^2], k = a.Shape[^1], n = b.Shape[^1], batches = a.Length / (m * k), ld = Gemm.Pad(k);
-        var pa = ws.ScratchA(m * ld);
-        var pb = ws.ScratchB(n * ld);
-        int[] mult = [Mult], shift = [Shift];
+        var (va, vb, c, _, cs) = Geometry(a, b);
+        int r = c.Length, m = c[r - 2], n = c[r - 1], k = va.Shape[r - 1], max = OutType.Max();
+        int batches = c.Take(r - 2).Aggregate(1, (x, y) => x * y);
+        var idx = new int[r - 2];
         for (int bt = 0; bt < batches; bt++)
         {
-            for (int i = 0; i < m; i++)
+            int ao = 0, bo = 0, co = 0;
+            for (int d = 0; d < r - 2; d++) { ao += idx[d] * va.Strides[d]; bo += idx[d] * vb.Strides[d]; co += idx[d] * cs[d]; }
+            int ai = va.Strides[r - 2], at = va.Strides[r - 1], bk = vb.Strides[r - 2], bj = vb.Strides[r - 1];
+            if (ws is null)
             {
-                int row = i * ld, src = (bt * m + i) * k;
-                for (int t = 0; t < k; t++) pa[row + t] = (short)a.Get(src + t);
-                Array.Clear(pa, row + k, ld - k);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        long acc = 0;
+                        for (int t = 0; t < k; t++) acc = checked(acc + (long)a.Get(ao + i * ai + t * at) * b.Get(bo + t * bk + j * bj));
+                        output.Set(co + i * cs[r - 2] + j * cs[r - 1], Fixed.Saturate(Fixed.Requant(acc, Mult, Shift), max));
+                    }
             }
-            for (int j = 0; j < n; j++)
+            else
             {
-                int row = j * ld;
-                for (int t = 0; t < k; t++) pb[row + t] = (short)b.Get((bt * k + t) * n + j);
-                Array.Clear(pb, row + k, ld - k);
+                int ld = Gemm.Pad(k);
+                var pa = ws.ScratchA(m * ld); var pb = ws.ScratchB(n * ld); var packed = ws.ScratchC(Gemm.PackedBLength(n, k));
+                Gather(a, ao, ai, at, m, k, pa, ld);
+                Gather(b, bo, bj, bk, n, k, pb, ld);
+                Gemm.PackB(pb, n, k, packed);
+                Gemm.Fast(pa, packed, m, n, k, new Requantizer(null, [Mult], [Shift], false, null, OutType, output.Buffer, co, cs[r - 2], cs[r - 1]), ws.Threads);
             }
-            Gemm.Fast(pa, pb, m, n, k, new Requantizer(null, mult, shift, false, OutType, output.Buffer, bt * m * n, n, 1), ws.Threads);
+            for (int d = r - 3; d >= 0 && ++idx[d] == c[d]; d--) idx[d] = 0;
         }
     }
 
-    protected override void WriteParams(ParamWriter w) { w.I32(Mult); w.I32(Shift); }
+    /// <summary>dst[row, t] = x[o + row·rowStride + t·colStride], rows zero-padded to ld.</summary>
+    private static void Gather(IntTensor x, int o, int rowStride, int colStride, int rows, int k, short[] dst, int ld)
+    {
+        if (x.Type == DType.I16) Gather(x.I16, o, rowStride, colStride, rows, k, dst, ld);
+        else Gather(x.I8, o, rowStride, colStride, rows, k, dst, ld);
+    }
+
+    private static void Gather<T>(Span<T> x, int o, int rowStride, int colStride, int rows, int k, short[] dst, int ld) where T : unmanaged
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            int src = o + row * rowStride, d = row * ld;
+            for (int t = 0; t < k; t++) dst[d + t] = Widen(x[src + t * colStride]);
+            Array.Clear(dst, d + k, ld - k);
+        }
+    }
+
+    private static short Widen<T>(T v) where T : unmanaged =>
+        typeof(T) == typeof(sbyte) ? System.Runtime.CompilerServices.Unsafe.As<T, sbyte>(ref v) : System.Runtime.CompilerServices.Unsafe.As<T, short>(ref v);
+
+    protected override void WriteParams(ParamWriter w) { w.I32(Mult); w.I32(Shift); w.I32s(PermA); w.I32s(PermB); w.I32s(PermOut); }
 
     internal static MatMul Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
-        var op = new MatMul { Name = name, Inputs = inputs, OutType = outType, Mult = r.I32(), Shift = r.I32() };
+        var op = new MatMul { Name = name, Inputs = inputs, OutType = outType, Mult = r.I32(), Shift = r.I32(), PermA = r.I32s(), PermB = r.I32s(), PermOut = r.I32s() };
         Requant.Check(name, [op.Mult], [op.Shift]);
         return op;
     }

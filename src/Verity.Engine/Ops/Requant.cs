@@ -1,8 +1,18 @@
+using Verity.Engine.Tensors;
+
 namespace Verity.Engine.Ops;
 
 /// <summary>Validation of requantization parameters read from a model file.</summary>
 internal static class Requant
 {
+    public static void CheckTable(string name, short[]? table, DType outType)
+    {
+        if (table is null) return;
+        int max = outType.Max();
+        if (table.Length != 65536 || table.Any(v => v > max || v < -max))
+            throw new InvalidDataException($"op '{name}': activation table must have 65536 entries within ±{max}");
+    }
+
     public static void Check(string name, int[] mult, int[] shift)
     {
         for (int i = 0; i < mult.Length; i++)

@@ -76,5 +76,5 @@ internal readonly record struct Difference(double MaxAbs, double MaxRef, double 
         return new Difference(maxAbs, maxRef, dot / Math.Sqrt(na * ne));
     }
 
-    public override string ToString() => $"max |diff| {MaxAbs:E3} (max |ref| {MaxRef:F3}, relative {MaxAbs / MaxRef:E2}), cosine {Cosine:F9}";
+    public override string ToString() => $"max |diff| {MaxAbs:E3} (max |ref| {MaxRef:F3}, relative {MaxAbs / MaxRef:E2}), 1 − cosine {1 - Cosine:E1}";
 }

@@ -1,0 +1,29 @@
+using Verity.Compiler.Onnx;
+
+namespace Verity.Cli;
+
+/// <summary>Turns expected failures into one clear line on stderr and an exit code; never a stack trace.</summary>
+public static class Cli
+{
+    /// <summary>Exit code for bad input (a file, an argument, a model).</summary>
+    public const int BadInput = 2;
+
+    public static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                                       or OnnxFormatException or UnsupportedOnnxException or FormatException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}
