@@ -12,7 +12,7 @@ fi
 bin="src/Verity.Cli/bin/Release/net10.0/verity.dll"
 stamp=".cache/build.stamp"
 mkdir -p .cache
-changed=$(find src tests bench data Directory.Build.props Directory.Packages.props Verity.sln -newer "$stamp" \
+changed=$(find src tests bench Directory.Build.props Directory.Packages.props Verity.sln -newer "$stamp" \
   \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.txt' -o -name '*.sln' -o -name '*.json' \) \
   -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1 || true)
 if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$changed" ]; then

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace Verity.Commitments;
 
@@ -20,23 +21,33 @@ public static class Merkle
     public static Hash256 NodeHash(in Hash256 left, in Hash256 right) => Sha256.Node(left, right);
 
     /// <summary>Root over already-hashed leaves; one leaf is its own root.</summary>
-    public static Hash256 Root(ReadOnlySpan<Hash256> leafHashes)
+    public static Hash256 Root(ReadOnlySpan<Hash256> leafHashes) => Root(leafHashes, Sha256Lanes.Width);
+
+    /// <summary>Root with node hashes taken <paramref name="width"/> at a time (<see cref="Sha256Lanes"/>; 0 = scalar).</summary>
+    internal static Hash256 Root(ReadOnlySpan<Hash256> leafHashes, int width)
     {
         RequireLeaves(leafHashes.Length);
         if (leafHashes.Length == 1)
             return leafHashes[0];
-        int width = leafHashes.Length - leafHashes.Length / 2;
+        int parents = leafHashes.Length - leafHashes.Length / 2;
         Hash256[]? rented = null;
-        Span<Hash256> level = width <= StackNodes
+        Span<Hash256> level = parents <= StackNodes
             ? stackalloc Hash256[StackNodes]
-            : (rented = ArrayPool<Hash256>.Shared.Rent(width));
-        int count = Reduce(leafHashes, level);
-        while (count > 1)
-            count = Reduce(level[..count], level);
-        var root = level[0];
+            : (rented = ArrayPool<Hash256>.Shared.Rent(parents));
+        var root = RootInPlace(level[..Reduce(leafHashes, level, width)], width);
         if (rented is not null)
             ArrayPool<Hash256>.Shared.Return(rented);
         return root;
+    }
+
+    /// <summary>Root over <paramref name="nodes"/>, using them as scratch space: each level overwrites the one below.</summary>
+    internal static Hash256 RootInPlace(Span<Hash256> nodes, int width)
+    {
+        RequireLeaves(nodes.Length);
+        int count = nodes.Length;
+        while (count > 1)
+            count = Reduce(nodes[..count], nodes, width);
+        return nodes[0];
     }
 
     /// <summary>Audit path of leaf <paramref name="index"/>: sibling hashes from the leaf's level up to the root's children (RFC 6962 §2.1.1 order).</summary>
@@ -56,7 +67,7 @@ public static class Merkle
         {
             if ((i ^ 1) < nodes.Length)
                 proof[p++] = nodes[i ^ 1];
-            nodes = scratch.AsSpan(0, Reduce(nodes, scratch));
+            nodes = scratch.AsSpan(0, Reduce(nodes, scratch, Sha256Lanes.Width));
         }
         ArrayPool<Hash256>.Shared.Return(scratch);
         return proof;
@@ -94,11 +105,11 @@ public static class Merkle
     }
 
     /// <summary>One level up: hashes adjacent pairs and carries an odd last node unchanged. <paramref name="parents"/> may alias <paramref name="nodes"/>.</summary>
-    private static int Reduce(ReadOnlySpan<Hash256> nodes, Span<Hash256> parents)
+    private static int Reduce(ReadOnlySpan<Hash256> nodes, Span<Hash256> parents, int width)
     {
         int pairs = nodes.Length / 2;
-        for (int i = 0; i < pairs; i++)
-            parents[i] = NodeHash(nodes[2 * i], nodes[2 * i + 1]);
+        // Pair i is the 64 bytes nodes[2i] ‖ nodes[2i + 1], so the level is a run of equal-length messages 0x01 ‖ pair.
+        Sha256Lanes.HashPrefixed(0x01, MemoryMarshal.AsBytes(nodes[..(2 * pairs)]), 2 * Hash256.Size, parents[..pairs], width);
         if (nodes.Length % 2 == 0)
             return pairs;
         parents[pairs] = nodes[^1];

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Verity.Commitments;
 using Verity.Engine.Format;
 

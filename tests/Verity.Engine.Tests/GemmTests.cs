@@ -26,7 +26,7 @@ public class GemmTests
     [MemberData(nameof(ExtremePatterns))]
     public void Dot_products_over_many_blocks_are_exact_at_the_extremes(string pattern, int k)
     {
-        const int m = 5, n = 67; // a 4-row tile plus a single row; 64-column tile plus 3, with an odd tail column
+        const int m = 13, n = 67; // partial 6- and 8-row micro-tiles; two full 32-column panels plus 3 columns
         int ld = Gemm.Pad(k);
         var a = new short[m * ld];
         var b = new short[n * ld];
@@ -45,10 +45,13 @@ public class GemmTests
         var capture = new Capture(reference, n);
         Gemm.Reference(a, b, m, n, k, ref capture);
         Assert.Equal(expected, reference);
+        var packed = new short[Gemm.PackedBLength(n, k)];
+        packed.AsSpan().Fill(0x5555); // PackB must write every element, padding columns included
+        Gemm.PackB(b, n, k, packed);
         foreach (int threads in new[] { 1, 2 })
         {
             var fast = new long[m * n];
-            Gemm.Fast(a, b, m, n, k, new Capture(fast, n), threads);
+            Gemm.Fast(a, packed, m, n, k, new Capture(fast, n), threads);
             Assert.Equal(expected, fast);
         }
     }

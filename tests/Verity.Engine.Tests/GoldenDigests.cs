@@ -11,9 +11,9 @@ namespace Verity.Engine.Tests;
 /// </summary>
 public class GoldenDigests(ITestOutputHelper output)
 {
-    public const string ModelId = "TBD";
-    public const string WeightsRoot = "TBD";
-    public const string TraceRoot = "TBD";
+    public const string ModelId = "b66fab359722284f184d6b2d191d17323263f600526e72974f7028689b72fc0e";
+    public const string WeightsRoot = "0f81bdd3fcb2b42110e86690e954a9597595724eb12596926077378300b38ebb";
+    public const string TraceRoot = "2856b7fa6546cdf9803c2d802abc8f8ffa457fbe099b806f03acd5c4fcf8aa57";
 
     [Fact]
     public void Model_id_and_weights_root_are_pinned()

@@ -174,7 +174,7 @@ public class OpParityTests
                 Name = $"ln{d}", Inputs = [0], OutType = outType, D = d, Eps = r.Long(0, 1000), Shift = shift,
                 G = [.. Enumerable.Range(0, d).Select(_ => r.Int(-(1 << 12), 1 << 12))], B = Longs(r, d, 1 << 20),
             };
-            var x = Tensor(r, inType, [2, 3, d]);
+            var x = Tensor(r, inType, [3, 5, d]); // 15 rows: enough for the row-parallel fast path
             // One constant row: centred values are all 0 and the variance is Eps alone (R = max(1, ⌊√Eps⌋)).
             for (int i = 0; i < d; i++) x.Set(i, 17);
             var y = AssertParity(op, x);

@@ -75,12 +75,12 @@ public sealed class ImageProfile(string inputName, float[] meanImage) : ModelPro
         return x;
     }
 
-    /// <summary>The canonical job input: I16 [1,3,224,224] = round(x / scale), clamped to ±32767.</summary>
+    /// <summary>The canonical job input: I16 [1,3,224,224] = round(x / scale) (half away from zero, in double), clamped to ±32767.</summary>
     public IntTensor Encode(string path, ModelValue input)
     {
         float[] x = Preprocess(path);
         var q = new int[x.Length];
-        for (int i = 0; i < x.Length; i++) q[i] = (int)Math.Clamp(Math.Round(x[i] / input.Scale), -32767, 32767);
+        for (int i = 0; i < x.Length; i++) q[i] = (int)Math.Clamp(Math.Round(x[i] / input.Scale, MidpointRounding.AwayFromZero), -32767, 32767);
         return IntTensor.FromInts(DType.I16, [1, 3, Size, Size], q);
     }
 }

@@ -75,8 +75,15 @@ public sealed class VModel
         if (version != OpSet.Version) throw new InvalidDataException($"model uses op set version {version}; this engine implements {OpSet.Version}");
         string name = r.Str();
         int metaCount = r.I32();
+        if (metaCount < 0 || metaCount > 1024) throw new InvalidDataException($"bad metadata count {metaCount}");
         var meta = new Dictionary<string, string>();
-        for (int i = 0; i < metaCount; i++) meta[r.Str()] = r.Str();
+        string? previous = null;
+        for (int i = 0; i < metaCount; i++)
+        {
+            string key = r.Str();
+            if (previous is not null && string.CompareOrdinal(previous, key) >= 0) throw new InvalidDataException($"metadata keys are not in strictly increasing ordinal order at '{key}'");
+            meta[previous = key] = r.Str();
+        }
         var inputs = ReadValues(ref r);
         int opCount = r.I32();
         var ops = new Op[opCount];

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,18 +13,32 @@ public interface IEpilogue
 }
 
 /// <summary>
-/// C[i,j] = Σ_k A[i,k]·Bt[j,k], exact in int64, handed to an epilogue. A and Bt are int16 row-major with row
-/// stride <see cref="Pad"/>(k) and zero padding; every product is bounded by 32767·127 (one side is int8-ranged).
+/// C[i,j] = Σ_k A[i,k]·B[j,k], exact in int64, handed to an epilogue. A is int16 row-major with row stride
+/// <see cref="Pad"/>(k) and zero padding; B is packed by <see cref="PackB(ReadOnlySpan{sbyte}, int, int)"/>.
+/// Every product is bounded by 32767·127 (one side is int8-ranged).
 /// </summary>
+/// <remarks>
+/// Packed B: panels of 32 columns; within a panel, k-pair p holds (B[j,2p], B[j,2p+1]) for j = 0..31 as 64
+/// adjacent int16, so one int32 lane is one column's k-pair. The micro-kernel broadcasts A's k-pair of each of
+/// <c>Rows</c> rows and multiply-adds it into 2 vectors of columns (pmaddwd, or vpdpwssd): an outer product with no
+/// horizontal sums. Each int32 lane takes 2 products per k-pair and is flushed to int64 every
+/// <see cref="FlushPairs"/> k-pairs: 512·32767·127 &lt; 2^31.
+/// </remarks>
 public static class Gemm
 {
     /// <summary>Row stride for packed operands: k rounded up to a multiple of 32 (one Vector512 of int16).</summary>
     public static int Pad(int k) => (k + 31) & ~31;
 
-    /// <summary>Products per int32 lane before it is flushed to int64: 4096/8 lanes · 32767·127 &lt; 2^31.</summary>
-    private const int BlockK = 4096;
+    /// <summary>Columns per packed-B panel.</summary>
+    private const int Panel = 32;
 
-    /// <summary>Scalar reference: reads as the definition.</summary>
+    /// <summary>k-pairs an int32 lane accumulates before it is widened into int64.</summary>
+    private const int FlushPairs = 256;
+
+    /// <summary>Rows of A kept hot (in L2) while every column strip passes over them: about this many bytes.</summary>
+    private const int BlockBytes = 256 * 1024;
+
+    /// <summary>Scalar reference: reads as the definition. Bt is plain rows [n, Pad(k)], not packed.</summary>
     public static void Reference<TE>(ReadOnlySpan<short> a, ReadOnlySpan<short> bt, int m, int n, int k, ref TE epilogue) where TE : struct, IEpilogue
     {
         int ld = Pad(k);
@@ -35,161 +51,231 @@ public static class Gemm
             }
     }
 
-    /// <summary>SIMD and multi-threaded; bit-identical to <see cref="Reference{TE}"/>.</summary>
-    public static void Fast<TE>(short[] a, short[] bt, int m, int n, int k, TE epilogue, int threads) where TE : struct, IEpilogue
+    /// <summary>SIMD and multi-threaded; bit-identical to <see cref="Reference{TE}"/>. b is packed (<see cref="PackB(ReadOnlySpan{short}, int, int, Span{short})"/>).</summary>
+    public static void Fast<TE>(short[] a, short[] b, int m, int n, int k, TE epilogue, int threads) where TE : struct, IEpilogue
+    {
+        if ((long)m * n * k < 1 << 16) threads = 1;
+        if (k == 0) Scalar(a, b, m, n, k, epilogue);
+        else if (Avx512BW.IsSupported) Run<Simd512, Vector512<int>, TE>(a, b, m, n, k, epilogue, threads);
+        else if (AvxVnni.IsSupported) Run<Vnni256, Vector256<int>, TE>(a, b, m, n, k, epilogue, threads);
+        else if (Avx2.IsSupported) Run<Simd256, Vector256<int>, TE>(a, b, m, n, k, epilogue, threads);
+        else Scalar(a, b, m, n, k, epilogue);
+    }
+
+    /// <summary>Tasks are (block of rows, strip of 2·Lanes columns); a block's A stays in cache while the strips pass.</summary>
+    private static void Run<TS, TV, TE>(short[] a, short[] b, int m, int n, int k, TE e, int threads)
+        where TS : struct, ISimd<TV> where TV : struct where TE : struct, IEpilogue
+    {
+        int ld = Pad(k), cols = 2 * TS.Lanes, strips = (n + cols - 1) / cols;
+        int blockRows = Math.Max(1, BlockBytes / (2 * ld) / TS.Rows) * TS.Rows, blocks = (m + blockRows - 1) / blockRows;
+        if (threads <= 1 || blocks * strips == 1)
+        {
+            Span<long> sums = stackalloc long[TS.Rows * cols];
+            for (int t = 0; t < blocks * strips; t++) Task<TS, TV, TE>(a, b, m, n, ld, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
+            return;
+        }
+        Parallel.For(0, blocks * strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            Span<long> sums = stackalloc long[TS.Rows * cols];
+            Task<TS, TV, TE>(a, b, m, n, ld, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
+        });
+    }
+
+    private static void Task<TS, TV, TE>(short[] a, short[] b, int m, int n, int ld, int i0, int blockRows, int j0, Span<long> sums, TE e)
+        where TS : struct, ISimd<TV> where TV : struct where TE : struct, IEpilogue
+    {
+        int cols = 2 * TS.Lanes, nc = Math.Min(cols, n - j0), i1 = Math.Min(m, i0 + blockRows);
+        int bo = j0 / Panel * Panel * ld + j0 % Panel * 2;
+        for (int i = i0; i < i1; i += TS.Rows)
+        {
+            MicroTile<TS, TV>(a, ld, m, i, b, bo, sums);
+            int nr = Math.Min(TS.Rows, m - i);
+            for (int r = 0; r < nr; r++)
+                for (int c = 0; c < nc; c++) e.Store(i + r, j0 + c, sums[r * cols + c]);
+        }
+    }
+
+    /// <summary>
+    /// sums[r, c] = Σ_k A[i0+r, k]·B[j0+c, k] for Rows rows and 2·Lanes columns; b0 is the strip's first k-pair.
+    /// Rows past m repeat row m−1 (their sums are not stored), so every tile has the same shape.
+    /// </summary>
+    private static void MicroTile<TS, TV>(short[] a, int ld, int m, int i0, short[] b, int b0, Span<long> sums) where TS : struct, ISimd<TV> where TV : struct
+    {
+        unchecked
+        {
+            int pairs = ld / 2, last = m - 1;
+            ref short bp = ref b[b0];
+            ref short a0 = ref a[Math.Min(i0, last) * ld], a1 = ref a[Math.Min(i0 + 1, last) * ld], a2 = ref a[Math.Min(i0 + 2, last) * ld];
+            ref short a3 = ref a[Math.Min(i0 + 3, last) * ld], a4 = ref a[Math.Min(i0 + 4, last) * ld], a5 = ref a[Math.Min(i0 + 5, last) * ld];
+            ref short a6 = ref a[Math.Min(i0 + 6, last) * ld], a7 = ref a[Math.Min(i0 + 7, last) * ld];
+            sums.Clear();
+            for (int p0 = 0; p0 < pairs; p0 += FlushPairs)
+            {
+                TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+                TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+                for (int p = p0, p1 = Math.Min(pairs, p0 + FlushPairs); p < p1; p++)
+                {
+                    TV w0 = TS.Load(ref Unsafe.Add(ref bp, p * 2 * Panel)), w1 = TS.Load(ref Unsafe.Add(ref bp, p * 2 * Panel + 2 * TS.Lanes));
+                    TV x = TS.Broadcast(ref Unsafe.Add(ref a0, 2 * p)); c00 = TS.MulAdd(c00, x, w0); c01 = TS.MulAdd(c01, x, w1);
+                    x = TS.Broadcast(ref Unsafe.Add(ref a1, 2 * p)); c10 = TS.MulAdd(c10, x, w0); c11 = TS.MulAdd(c11, x, w1);
+                    x = TS.Broadcast(ref Unsafe.Add(ref a2, 2 * p)); c20 = TS.MulAdd(c20, x, w0); c21 = TS.MulAdd(c21, x, w1);
+                    x = TS.Broadcast(ref Unsafe.Add(ref a3, 2 * p)); c30 = TS.MulAdd(c30, x, w0); c31 = TS.MulAdd(c31, x, w1);
+                    x = TS.Broadcast(ref Unsafe.Add(ref a4, 2 * p)); c40 = TS.MulAdd(c40, x, w0); c41 = TS.MulAdd(c41, x, w1);
+                    x = TS.Broadcast(ref Unsafe.Add(ref a5, 2 * p)); c50 = TS.MulAdd(c50, x, w0); c51 = TS.MulAdd(c51, x, w1);
+                    if (TS.Rows > 6)
+                    {
+                        x = TS.Broadcast(ref Unsafe.Add(ref a6, 2 * p)); c60 = TS.MulAdd(c60, x, w0); c61 = TS.MulAdd(c61, x, w1);
+                        x = TS.Broadcast(ref Unsafe.Add(ref a7, 2 * p)); c70 = TS.MulAdd(c70, x, w0); c71 = TS.MulAdd(c71, x, w1);
+                    }
+                }
+                ref long s = ref MemoryMarshal.GetReference(sums);
+                int row = 2 * TS.Lanes, hi = TS.Lanes;
+                TS.AddTo(c00, ref s); TS.AddTo(c01, ref Unsafe.Add(ref s, hi));
+                TS.AddTo(c10, ref Unsafe.Add(ref s, row)); TS.AddTo(c11, ref Unsafe.Add(ref s, row + hi));
+                TS.AddTo(c20, ref Unsafe.Add(ref s, 2 * row)); TS.AddTo(c21, ref Unsafe.Add(ref s, 2 * row + hi));
+                TS.AddTo(c30, ref Unsafe.Add(ref s, 3 * row)); TS.AddTo(c31, ref Unsafe.Add(ref s, 3 * row + hi));
+                TS.AddTo(c40, ref Unsafe.Add(ref s, 4 * row)); TS.AddTo(c41, ref Unsafe.Add(ref s, 4 * row + hi));
+                TS.AddTo(c50, ref Unsafe.Add(ref s, 5 * row)); TS.AddTo(c51, ref Unsafe.Add(ref s, 5 * row + hi));
+                if (TS.Rows > 6)
+                {
+                    TS.AddTo(c60, ref Unsafe.Add(ref s, 6 * row)); TS.AddTo(c61, ref Unsafe.Add(ref s, 6 * row + hi));
+                    TS.AddTo(c70, ref Unsafe.Add(ref s, 7 * row)); TS.AddTo(c71, ref Unsafe.Add(ref s, 7 * row + hi));
+                }
+            }
+        }
+    }
+
+    /// <summary>No SIMD: the same packed layout, one exact dot product at a time.</summary>
+    private static void Scalar<TE>(short[] a, short[] b, int m, int n, int k, TE e) where TE : struct, IEpilogue
     {
         int ld = Pad(k);
-        const int RowTile = 4, ColTile = 64;
-        int rowTiles = (m + RowTile - 1) / RowTile, colTiles = (n + ColTile - 1) / ColTile;
-        int tasks = rowTiles * colTiles;
-        if (threads <= 1 || tasks == 1 || (long)m * n * k < 1 << 16)
-        {
-            for (int t = 0; t < tasks; t++) Tile(a, bt, ld, m, n, t / colTiles * RowTile, t % colTiles * ColTile, RowTile, ColTile, epilogue);
-            return;
-        }
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => Tile(a, bt, ld, m, n, t / colTiles * RowTile, t % colTiles * ColTile, RowTile, ColTile, epilogue));
-    }
-
-    private static void Tile<TE>(short[] a, short[] bt, int ld, int m, int n, int i0, int j0, int rowTile, int colTile, TE e) where TE : struct, IEpilogue
-    {
-        int i1 = Math.Min(m, i0 + rowTile), j1 = Math.Min(n, j0 + colTile);
-        int i = i0;
-        if (i1 - i0 == 4)
-        {
-            int j = j0;
-            for (; j + 2 <= j1; j += 2) Dot4x2(a, bt, ld, i, j, ref e);
-            for (; j < j1; j++) for (int r = i; r < i1; r++) e.Store(r, j, Dot(a, r * ld, bt, j * ld, ld));
-            return;
-        }
-        for (; i < i1; i++)
-            for (int j = j0; j < j1; j++) e.Store(i, j, Dot(a, i * ld, bt, j * ld, ld));
-    }
-
-    /// <summary>One exact dot product of two padded rows.</summary>
-    private static long Dot(short[] a, int ao, short[] b, int bo, int len)
-    {
-        unchecked
-        {
-            long total = 0;
-            for (int k0 = 0; k0 < len; k0 += BlockK)
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
             {
-                int k1 = Math.Min(len, k0 + BlockK);
-                if (Avx512BW.IsSupported)
-                {
-                    var acc = Vector512<int>.Zero;
-                    for (int k = k0; k < k1; k += 32)
-                        acc += Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref a[ao + k]), Vector512.LoadUnsafe(ref b[bo + k]));
-                    total += Sum(acc);
-                }
-                else if (Avx2.IsSupported)
-                {
-                    var acc = Vector256<int>.Zero;
-                    for (int k = k0; k < k1; k += 16)
-                        acc += Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref a[ao + k]), Vector256.LoadUnsafe(ref b[bo + k]));
-                    total += Sum(acc);
-                }
-                else
-                {
-                    for (int k = k0; k < k1; k++) total += a[ao + k] * b[bo + k];
-                }
+                long acc = 0;
+                int bo = j / Panel * Panel * ld + j % Panel * 2;
+                for (int t = 0; t < ld; t += 2) acc += a[i * ld + t] * b[bo + t * Panel] + a[i * ld + t + 1] * b[bo + t * Panel + 1];
+                e.Store(i, j, acc);
             }
-            return total;
-        }
     }
 
-    /// <summary>Four rows of A against two rows of Bt: 8 accumulators, 6 loads per 8 multiply-adds.</summary>
-    private static void Dot4x2<TE>(short[] a, short[] b, int ld, int i, int j, ref TE e) where TE : struct, IEpilogue
+    /// <summary>One SIMD width's operations for <see cref="MicroTile{TS, TV}"/>: TV holds Lanes int32 lanes, one output column each.</summary>
+    private interface ISimd<TV> where TV : struct
     {
-        unchecked
+        /// <summary>Columns per vector.</summary>
+        static abstract int Lanes { get; }
+
+        /// <summary>Rows per micro-tile (6 or 8): 2·Rows accumulators, 2 B vectors and a broadcast fit the register file.</summary>
+        static abstract int Rows { get; }
+
+        /// <summary>Lanes consecutive k-pairs (int16 pairs) of B.</summary>
+        static abstract TV Load(ref short p);
+
+        /// <summary>One k-pair of A in every lane.</summary>
+        static abstract TV Broadcast(ref short p);
+
+        /// <summary>acc + x.lo·w.lo + x.hi·w.hi per int32 lane (exact: each pair sum is below 2^24).</summary>
+        static abstract TV MulAdd(TV acc, TV x, TV w);
+
+        /// <summary>dst[0..Lanes) += acc, widened to int64.</summary>
+        static abstract void AddTo(TV acc, ref long dst);
+    }
+
+    private readonly struct Simd512 : ISimd<Vector512<int>>
+    {
+        public static int Lanes => 16;
+        public static int Rows => 8;
+        public static Vector512<int> Load(ref short p) => Vector512.LoadUnsafe(ref p).AsInt32();
+        public static Vector512<int> Broadcast(ref short p) => Vector512.Create(Unsafe.As<short, int>(ref p));
+        public static Vector512<int> MulAdd(Vector512<int> acc, Vector512<int> x, Vector512<int> w) => acc + Avx512BW.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
+
+        public static void AddTo(Vector512<int> acc, ref long dst)
         {
-            long s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-            int a0 = i * ld, a1 = a0 + ld, a2 = a1 + ld, a3 = a2 + ld, b0 = j * ld, b1 = b0 + ld;
-            for (int k0 = 0; k0 < ld; k0 += BlockK)
-            {
-                int k1 = Math.Min(ld, k0 + BlockK);
-                if (Avx512BW.IsSupported)
-                {
-                    Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-                    for (int k = k0; k < k1; k += 32)
-                    {
-                        var w0 = Vector512.LoadUnsafe(ref b[b0 + k]); var w1 = Vector512.LoadUnsafe(ref b[b1 + k]);
-                        var x = Vector512.LoadUnsafe(ref a[a0 + k]); c00 += Avx512BW.MultiplyAddAdjacent(x, w0); c01 += Avx512BW.MultiplyAddAdjacent(x, w1);
-                        x = Vector512.LoadUnsafe(ref a[a1 + k]); c10 += Avx512BW.MultiplyAddAdjacent(x, w0); c11 += Avx512BW.MultiplyAddAdjacent(x, w1);
-                        x = Vector512.LoadUnsafe(ref a[a2 + k]); c20 += Avx512BW.MultiplyAddAdjacent(x, w0); c21 += Avx512BW.MultiplyAddAdjacent(x, w1);
-                        x = Vector512.LoadUnsafe(ref a[a3 + k]); c30 += Avx512BW.MultiplyAddAdjacent(x, w0); c31 += Avx512BW.MultiplyAddAdjacent(x, w1);
-                    }
-                    s00 += Sum(c00); s01 += Sum(c01); s10 += Sum(c10); s11 += Sum(c11); s20 += Sum(c20); s21 += Sum(c21); s30 += Sum(c30); s31 += Sum(c31);
-                }
-                else if (Avx2.IsSupported)
-                {
-                    Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-                    for (int k = k0; k < k1; k += 16)
-                    {
-                        var w0 = Vector256.LoadUnsafe(ref b[b0 + k]); var w1 = Vector256.LoadUnsafe(ref b[b1 + k]);
-                        var x = Vector256.LoadUnsafe(ref a[a0 + k]); c00 += Avx2.MultiplyAddAdjacent(x, w0); c01 += Avx2.MultiplyAddAdjacent(x, w1);
-                        x = Vector256.LoadUnsafe(ref a[a1 + k]); c10 += Avx2.MultiplyAddAdjacent(x, w0); c11 += Avx2.MultiplyAddAdjacent(x, w1);
-                        x = Vector256.LoadUnsafe(ref a[a2 + k]); c20 += Avx2.MultiplyAddAdjacent(x, w0); c21 += Avx2.MultiplyAddAdjacent(x, w1);
-                        x = Vector256.LoadUnsafe(ref a[a3 + k]); c30 += Avx2.MultiplyAddAdjacent(x, w0); c31 += Avx2.MultiplyAddAdjacent(x, w1);
-                    }
-                    s00 += Sum(c00); s01 += Sum(c01); s10 += Sum(c10); s11 += Sum(c11); s20 += Sum(c20); s21 += Sum(c21); s30 += Sum(c30); s31 += Sum(c31);
-                }
-                else
-                {
-                    for (int k = k0; k < k1; k++)
-                    {
-                        int w0 = b[b0 + k], w1 = b[b1 + k];
-                        s00 += a[a0 + k] * w0; s01 += a[a0 + k] * w1; s10 += a[a1 + k] * w0; s11 += a[a1 + k] * w1;
-                        s20 += a[a2 + k] * w0; s21 += a[a2 + k] * w1; s30 += a[a3 + k] * w0; s31 += a[a3 + k] * w1;
-                    }
-                }
-            }
-            e.Store(i, j, s00); e.Store(i, j + 1, s01); e.Store(i + 1, j, s10); e.Store(i + 1, j + 1, s11);
-            e.Store(i + 2, j, s20); e.Store(i + 2, j + 1, s21); e.Store(i + 3, j, s30); e.Store(i + 3, j + 1, s31);
+            var (lo, hi) = Vector512.Widen(acc);
+            (Vector512.LoadUnsafe(ref dst) + lo).StoreUnsafe(ref dst);
+            (Vector512.LoadUnsafe(ref dst, 8) + hi).StoreUnsafe(ref dst, 8);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Sum(Vector256<int> v)
+    private readonly struct Vnni256 : ISimd<Vector256<int>>
     {
-        // Widen before adding so the horizontal sum cannot overflow int32.
-        var (lo, hi) = Vector256.Widen(v);
-        return Vector256.Sum(lo + hi);
+        public static int Lanes => 8;
+        public static int Rows => 6;
+        public static Vector256<int> Load(ref short p) => Vector256.LoadUnsafe(ref p).AsInt32();
+        public static Vector256<int> Broadcast(ref short p) => Vector256.Create(Unsafe.As<short, int>(ref p));
+        public static Vector256<int> MulAdd(Vector256<int> acc, Vector256<int> x, Vector256<int> w) => AvxVnni.MultiplyWideningAndAdd(acc, x.AsInt16(), w.AsInt16());
+        public static void AddTo(Vector256<int> acc, ref long dst) => Simd256.AddTo(acc, ref dst);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Sum(Vector512<int> v)
+    private readonly struct Simd256 : ISimd<Vector256<int>>
     {
-        var (lo, hi) = Vector512.Widen(v);
-        return Vector512.Sum(lo + hi);
+        public static int Lanes => 8;
+        public static int Rows => 6;
+        public static Vector256<int> Load(ref short p) => Vector256.LoadUnsafe(ref p).AsInt32();
+        public static Vector256<int> Broadcast(ref short p) => Vector256.Create(Unsafe.As<short, int>(ref p));
+        public static Vector256<int> MulAdd(Vector256<int> acc, Vector256<int> x, Vector256<int> w) => acc + Avx2.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
+
+        public static void AddTo(Vector256<int> acc, ref long dst)
+        {
+            var (lo, hi) = Vector256.Widen(acc);
+            (Vector256.LoadUnsafe(ref dst) + lo).StoreUnsafe(ref dst);
+            (Vector256.LoadUnsafe(ref dst, 4) + hi).StoreUnsafe(ref dst, 4);
+        }
     }
 
-    /// <summary>Weights [n, k] int8 → the B operand layout that <see cref="Fast{TE}"/> reads.</summary>
+    /// <summary>Weights [n, k] int8 → the packed B operand that <see cref="Fast{TE}"/> reads.</summary>
     public static short[] PackB(ReadOnlySpan<sbyte> w, int n, int k)
     {
-        var p = new short[n * Pad(k)];
-        Pack(w, n, k, p);
+        var plain = new short[n * Pad(k)];
+        Pack(w, n, k, plain);
+        var p = new short[PackedBLength(n, k)];
+        PackB(plain, n, k, p);
         return p;
     }
 
-    /// <summary>Plain padded rows Bt [n, Pad(k)] → the B operand layout that <see cref="Fast{TE}"/> reads, into dst (length ≥ PackedBLength).</summary>
-    public static void PackB(ReadOnlySpan<short> plainRows, int n, int k, Span<short> dst) => plainRows[..(n * Pad(k))].CopyTo(dst);
+    /// <summary>Plain padded rows Bt [n, Pad(k)] → the packed B operand that <see cref="Fast{TE}"/> reads, into dst (length ≥ PackedBLength).</summary>
+    public static void PackB(ReadOnlySpan<short> plainRows, int n, int k, Span<short> dst)
+    {
+        // As int32, a plain row is its k-pairs; packing transposes each panel of 32 rows to [k-pair, column].
+        int pairs = Pad(k) / 2;
+        if (pairs == 0) return;
+        var src = MemoryMarshal.Cast<short, int>(plainRows);
+        var d = MemoryMarshal.Cast<short, int>(dst[..PackedBLength(n, k)]);
+        for (int j = 0; j < d.Length / pairs; j++)
+        {
+            int o = j / Panel * Panel * pairs + j % Panel;
+            if (j < n)
+                for (int p = 0; p < pairs; p++) d[o + p * Panel] = src[j * pairs + p];
+            else
+                for (int p = 0; p < pairs; p++) d[o + p * Panel] = 0;
+        }
+    }
 
-    /// <summary>Length in elements of a packed B operand.</summary>
-    public static int PackedBLength(int n, int k) => n * Pad(k);
+    /// <summary>Length in elements of a packed B operand: n rounded up to whole panels of 32 columns.</summary>
+    public static int PackedBLength(int n, int k) => (n + Panel - 1) / Panel * Panel * Pad(k);
 
-    /// <summary>Copies rows of int8 or int16 values into a zero-padded int16 matrix with stride Pad(k).</summary>
+    /// <summary>Copies rows of int8 values into a zero-padded int16 matrix with stride Pad(k).</summary>
     public static void Pack(ReadOnlySpan<sbyte> src, int rows, int k, Span<short> dst)
     {
         int ld = Pad(k);
         for (int r = 0; r < rows; r++)
         {
+            var s = src.Slice(r * k, k);
             var d = dst.Slice(r * ld, ld);
-            for (int t = 0; t < k; t++) d[t] = src[r * k + t];
+            int t = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; t <= k - Vector<sbyte>.Count; t += Vector<sbyte>.Count)
+                {
+                    Vector.Widen(new Vector<sbyte>(s[t..]), out var lo, out var hi);
+                    lo.CopyTo(d[t..]);
+                    hi.CopyTo(d[(t + Vector<short>.Count)..]);
+                }
+            for (; t < k; t++) d[t] = s[t];
             d[k..].Clear();
         }
     }
 
+    /// <summary>Copies rows of int16 values into a zero-padded int16 matrix with stride Pad(k).</summary>
     public static void Pack(ReadOnlySpan<short> src, int rows, int k, Span<short> dst)
     {
         int ld = Pad(k);

@@ -31,6 +31,21 @@ public sealed class Add : Op
         }
     }
 
+    /// <summary>Typed loop for the common I16 + I16 → I16 case; every element computed by the reference formula.</summary>
+    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws)
+    {
+        var (a, b) = (inputs[0], inputs[1]);
+        if (a.Type != DType.I16 || b.Type != DType.I16 || OutType != DType.I16) { Reference(inputs, output); return; }
+        Span<short> xa = a.I16, xb = b.I16, y = output.I16;
+        long round = 1L << (Shift - 1);
+        for (int i = 0; i < y.Length; i++)
+        {
+            long v = (xa[i] * (long)MultA + xb[i] * (long)MultB + round) >> Shift;
+            if (Relu && v < 0) v = 0;
+            y[i] = (short)(v > 32767 ? 32767 : v < -32767 ? -32767 : v);
+        }
+    }
+
     protected override void WriteParams(ParamWriter w) { w.I32(MultA); w.I32(MultB); w.I32(Shift); w.U8(Relu ? (byte)1 : (byte)0); }
 
     internal static Add Read(ref ParamReader r, string name, int[] inputs, DType outType)

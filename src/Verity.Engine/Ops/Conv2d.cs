@@ -32,6 +32,8 @@ public sealed class Conv2d : Op
     {
         var x = inputs[0];
         Expect(x.Type is DType.I8 or DType.I16, Name, $"input must be I8 or I16, got {x.Type}");
+        Expect(OutType is DType.I8 or DType.I16, Name, $"output must be I8 or I16, got {OutType}");
+        Expect(x.Shape[2] + Pads[0] + Pads[2] >= KH && x.Shape[3] + Pads[1] + Pads[3] >= KW, Name, $"input {S(x.Shape)} is smaller than the {KH}x{KW} kernel");
         Expect(x.Shape.Length == 4 && x.Shape[0] == 1 && x.Shape[1] == Cin, Name, $"input shape {S(x.Shape)} must be [1,{Cin},H,W]");
         int oh = (x.Shape[2] + Pads[0] + Pads[2] - KH) / StrideH + 1, ow = (x.Shape[3] + Pads[1] + Pads[3] - KW) / StrideW + 1;
         Expect(oh >= 1 && ow >= 1, Name, $"input {S(x.Shape)} is smaller than the kernel");
@@ -115,9 +117,10 @@ public sealed class Conv2d : Op
             Cout = r.I32(), Cin = r.I32(), KH = r.I32(), KW = r.I32(), StrideH = r.I32(), StrideW = r.I32(), Pads = r.I32s(), Relu = r.U8() != 0,
             W = r.I8s(), Bias = r.I64s(), Mult = r.I32s(), Shift = r.I32s(),
         };
-        if (op.Pads.Length != 4 || op.W.Length != op.Cout * op.Kdim || op.Bias.Length != op.Cout || op.Mult.Length != op.Cout || op.Shift.Length != op.Cout || op.StrideH < 1 || op.StrideW < 1)
+        if (op.Pads.Length != 4 || op.Pads.Any(p => p < 0) || op.KH < 1 || op.KW < 1 || op.Cin < 1 || op.Cout < 1 || op.W.Length != op.Cout * op.Kdim || op.Bias.Length != op.Cout || op.Mult.Length != op.Cout || op.Shift.Length != op.Cout || op.StrideH < 1 || op.StrideW < 1)
             throw new InvalidDataException($"op '{name}': Conv2d parameters are inconsistent");
         Requant.Check(name, op.Mult, op.Shift);
+        Requant.CheckWeights(name, op.W, op.Bias);
         return op;
     }
 }

@@ -31,7 +31,7 @@ public sealed class Embed : Op
         if (ids.Shape[1] > MaxPositions) throw new ArgumentException($"{ids.Shape[1]} tokens exceed the model's {MaxPositions} positions");
         var v = ids.I32;
         for (int s = 0; s < v.Length; s++)
-            if ((uint)v[s] >= (uint)Vocab) throw new ArgumentException($"token id {v[s]} at position {s} is outside the vocabulary [0, {Vocab})");
+            if (v[s] < 0 || v[s] >= Vocab) throw new ArgumentException($"token id {v[s]} at position {s} is outside the vocabulary [0, {Vocab})");
         return [1, ids.Shape[1], D];
     }
 

@@ -5,8 +5,9 @@ using Verity.Engine.Tensors;
 namespace Verity.Engine.Ops;
 
 /// <summary>
-/// Layer normalisation over the last axis (length D) in integers: c_i = D·x_i − Σx, V = ⌊Σc²/D⌋ + Eps,
-/// R = max(1, ⌊√V⌋), t_i = RoundDiv(c_i·2^15, R), y_i = sat((t_i·G_i + B_i + 2^(Shift−1)) >> Shift).
+/// Layer normalisation over the last axis (length D) in integers, per row: c_i = D·x_i − Σx, V = ⌊Σc²/D⌋ + Eps,
+/// R = max(1, ⌊√V⌋), inv = ⌊2^47 / R⌋, t_i = (c_i·inv + 2^31) >> 32 (≈ 2^15·(x_i − μ)/σ),
+/// y_i = sat((t_i·G_i + B_i + 2^(Shift−1)) >> Shift).
 /// </summary>
 public sealed class LayerNorm : Op
 {
@@ -29,21 +30,30 @@ public sealed class LayerNorm : Op
     public override void Reference(IReadOnlyList<IntTensor> inputs, IntTensor output)
     {
         var x = inputs[0];
-        int max = OutType.Max();
-        for (int r = 0; r < x.Length / D; r++)
+        for (int r = 0; r < x.Length / D; r++) Row(x, output, r);
+    }
+
+    /// <summary>Rows are independent: the fast path spreads them over threads, each row computed exactly as in the reference.</summary>
+    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws)
+    {
+        var x = inputs[0];
+        int rows = x.Length / D;
+        if (ws.Threads <= 1 || rows < 8) { Reference(inputs, output); return; }
+        Parallel.For(0, rows, ws.Parallel, r => Row(x, output, r));
+    }
+
+    private void Row(IntTensor x, IntTensor output, int r)
+    {
+        int o = r * D, max = OutType.Max();
+        long sum = 0;
+        for (int i = 0; i < D; i++) sum += x.Get(o + i);
+        long sq = 0;
+        for (int i = 0; i < D; i++) { long c = (long)D * x.Get(o + i) - sum; sq = checked(sq + c * c); }
+        long inv = (1L << 47) / Math.Max(1, Fixed.ISqrt(sq / D + Eps));
+        for (int i = 0; i < D; i++)
         {
-            int o = r * D;
-            long sum = 0;
-            for (int i = 0; i < D; i++) sum += x.Get(o + i);
-            long sq = 0;
-            for (int i = 0; i < D; i++) { long c = (long)D * x.Get(o + i) - sum; sq = checked(sq + c * c); }
-            long rs = Math.Max(1, Fixed.ISqrt(sq / D + Eps));
-            for (int i = 0; i < D; i++)
-            {
-                long c = (long)D * x.Get(o + i) - sum;
-                long t = Fixed.RoundDiv(c << 15, rs);
-                output.Set(o + i, Fixed.Saturate(checked(t * G[i] + B[i] + (1L << (Shift - 1))) >> Shift, max));
-            }
+            long t = checked(((long)D * x.Get(o + i) - sum) * inv + (1L << 31)) >> 32;
+            output.Set(o + i, Fixed.Saturate(checked(t * G[i] + B[i] + (1L << (Shift - 1))) >> Shift, max));
         }
     }
 
@@ -52,7 +62,7 @@ public sealed class LayerNorm : Op
     internal static LayerNorm Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
         var op = new LayerNorm { Name = name, Inputs = inputs, OutType = outType, D = r.I32(), Eps = r.I64(), Shift = r.I32(), G = r.I32s(), B = r.I64s() };
-        if (op.D < 1 || op.G.Length != op.D || op.B.Length != op.D || op.Shift is < 1 or > 62 || op.Eps < 0)
+        if (op.D < 1 || op.G.Length != op.D || op.B.Length != op.D || op.Shift is < 1 or > 62 || op.Eps < 0 || op.Eps > 1L << 50)
             throw new InvalidDataException($"op '{name}': LayerNorm parameters are inconsistent");
         return op;
     }

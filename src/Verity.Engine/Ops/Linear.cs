@@ -28,6 +28,7 @@ public sealed class Linear : Op
     {
         var x = inputs[0];
         Expect(x.Type is DType.I8 or DType.I16, Name, $"input must be I8 or I16, got {x.Type}");
+        Expect(OutType is DType.I8 or DType.I16, Name, $"output must be I8 or I16, got {OutType}");
         Expect(x.Shape.Length >= 1 && x.Shape[^1] == K, Name, $"input shape {S(x.Shape)} must end in K={K}");
         return [.. x.Shape[..^1], N];
     }
@@ -72,6 +73,7 @@ public sealed class Linear : Op
             throw new InvalidDataException($"op '{name}': Linear parameter sizes do not match N={n}, K={k}");
         Requant.Check(name, op.Mult, op.Shift);
         Requant.CheckTable(name, op.Table, outType);
+        Requant.CheckWeights(name, op.W, op.Bias);
         return op;
     }
 }

@@ -53,7 +53,8 @@ public sealed class MatMul : Op
         Expect(va.Shape.Length >= 2 && va.Shape.Length == vb.Shape.Length, Name, $"ranks differ: {S(va.Shape)} and {S(vb.Shape)}");
         Expect(va.Shape.AsSpan(0, va.Shape.Length - 2).SequenceEqual(vb.Shape.AsSpan(0, vb.Shape.Length - 2)), Name, $"batch dims differ: {S(va.Shape)} and {S(vb.Shape)}");
         Expect(va.Shape[^1] == vb.Shape[^2], Name, $"inner dims differ: {S(va.Shape)} · {S(vb.Shape)}");
-        Expect(PermOut.Length == 0 || PermOut.Length == va.Shape.Length, Name, $"output permutation {S(PermOut)} does not fit rank {va.Shape.Length}");
+        Expect(PermOut.Length == 0 || PermOut.Length == va.Shape.Length && PermOut.Order().SequenceEqual(Enumerable.Range(0, PermOut.Length)), Name, $"output permutation {S(PermOut)} does not fit rank {va.Shape.Length}");
+        Expect(OutType is DType.I8 or DType.I16, Name, $"output must be I8 or I16, got {OutType}");
         return Geometry(a, b).OutShape;
     }
 

@@ -18,6 +18,7 @@ public abstract class Pool2d : Op
         var x = inputs[0];
         Expect(x.Shape.Length == 4 && x.Shape[0] == 1, Name, $"input shape {S(x.Shape)} must be [1,C,H,W]");
         Expect(OutType == x.Type, Name, "output type must equal input type");
+        Expect(x.Shape[2] + Pads[0] + Pads[2] >= KH && x.Shape[3] + Pads[1] + Pads[3] >= KW, Name, $"input {S(x.Shape)} is smaller than the {KH}x{KW} window");
         int oh = (x.Shape[2] + Pads[0] + Pads[2] - KH) / StrideH + 1, ow = (x.Shape[3] + Pads[1] + Pads[3] - KW) / StrideW + 1;
         Expect(oh >= 1 && ow >= 1, Name, $"input {S(x.Shape)} is smaller than the window");
         return [1, x.Shape[1], oh, ow];

@@ -13,6 +13,13 @@ internal static class Requant
             throw new InvalidDataException($"op '{name}': activation table must have 65536 entries within ±{max}");
     }
 
+    /// <summary>Weights are symmetric int8 (no −128) and biases small enough that no sum can overflow int64.</summary>
+    public static void CheckWeights(string name, sbyte[] w, long[] bias)
+    {
+        if (w.Any(v => v == sbyte.MinValue)) throw new InvalidDataException($"op '{name}': weight −128 is outside the symmetric int8 range");
+        if (bias.Any(b => b > 1L << 40 || b < -(1L << 40))) throw new InvalidDataException($"op '{name}': a bias exceeds ±2^40");
+    }
+
     public static void Check(string name, int[] mult, int[] shift)
     {
         for (int i = 0; i < mult.Length; i++)
