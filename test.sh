@@ -13,8 +13,10 @@ run() { dotnet test "$@" -c Release --no-build -nologo 2>&1 | tee -a "$log" || s
 run Verity.sln
 echo "== determinism: DOTNET_EnableHWIntrinsic=0 (scalar) =="
 DOTNET_EnableHWIntrinsic=0 run Verity.sln --filter "Category=Determinism"
-echo "== determinism: DOTNET_EnableAVX512=0 (AVX2) =="
+echo "== determinism: DOTNET_EnableAVX512=0 (AVX-VNNI where the CPU has it, else AVX2) =="
 DOTNET_EnableAVX512=0 run Verity.sln --filter "Category=Determinism"
+echo "== determinism: DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0 (AVX2) =="
+DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0 run Verity.sln --filter "Category=Determinism"
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

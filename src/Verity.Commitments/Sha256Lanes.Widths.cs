@@ -12,9 +12,6 @@ internal unsafe interface ILanes<TV>
     /// <summary>Messages per vector: uint32 lanes.</summary>
     static abstract int Count { get; }
 
-    /// <summary>Rough cost of one block for a whole lane group, in ns, to decide when a partial group is worth it.</summary>
-    static abstract int GroupBlockNs { get; }
-
     static abstract TV Splat(uint x);
 
     static abstract TV Add(TV x, TV y);
@@ -46,8 +43,6 @@ internal unsafe interface ILanes<TV>
 internal readonly unsafe struct Lanes512 : ILanes<Vector512<uint>>
 {
     public static int Count => 16;
-
-    public static int GroupBlockNs => 160;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Splat(uint x) => Vector512.Create(x);
@@ -122,8 +117,6 @@ internal readonly unsafe struct Lanes512 : ILanes<Vector512<uint>>
 internal readonly unsafe struct Lanes256 : ILanes<Vector256<uint>>
 {
     public static int Count => 8;
-
-    public static int GroupBlockNs => 250;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> Splat(uint x) => Vector256.Create(x);

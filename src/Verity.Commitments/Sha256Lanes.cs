@@ -32,61 +32,71 @@ internal static class Sha256Lanes
     /// <summary>
     /// output[i] = SHA-256(prefix ‖ data[i·length .. (i+1)·length)) for every i, with <paramref name="width"/> lanes
     /// (0 = scalar). length must be a positive multiple of 64. output may overlap data from its start, as when a
-    /// tree level is reduced in place: all reads for an output come before any write at or after it.
+    /// tree level is reduced in place: all reads for an output come before any write at or after it. A last partial
+    /// group of lanes is filled when that beats hashing its messages one by one.
     /// </summary>
     public static void HashPrefixed(byte prefix, ReadOnlySpan<byte> data, int length, Span<Hash256> output, int width)
     {
-        if (length <= 0 || length % 64 != 0)
-            throw new ArgumentOutOfRangeException(nameof(length), length, "Message data length must be a positive multiple of 64.");
-        if (data.Length / length < output.Length)
-            throw new ArgumentException($"{output.Length} messages of {length} bytes need more than {data.Length} bytes.", nameof(data));
-        if (!Supports(width))
-            throw new PlatformNotSupportedException($"This CPU cannot hash {width} SHA-256 lanes at once.");
-        int done = width switch
-        {
-            16 => HashLanes<Vector512<uint>, Lanes512>(prefix, data, length, output),
-            8 => HashLanes<Vector256<uint>, Lanes256>(prefix, data, length, output),
-            _ => 0,
-        };
-        for (int i = done; i < output.Length; i++)
+        Validate(data, length, output.Length, width);
+        int partial = width == 0 ? output.Length : output.Length % width;
+        // Rough costs: a scalar call ~300 ns plus ~50 ns a block; a lane group ~230 (16 lanes) or ~290 ns (8) a block, however many lanes are used.
+        int blocks = length / 64 + 1;
+        bool fill = width > 0 && partial * (300 + 50 * blocks) > (width == 16 ? 230 : 290) * blocks;
+        int lanes = output.Length - (fill ? 0 : partial);
+        HashLanes(prefix, data, length, output[..lanes], width);
+        for (int i = lanes; i < output.Length; i++)
             output[i] = Sha256.Prefixed(prefix, data.Slice(i * length, length));
     }
 
     /// <summary>
-    /// Hashes whole groups of lanes, and a last partial group when filling it beats the scalar path (the unused lanes
-    /// hash copies of the group's first message); returns how many messages it hashed, always a prefix of output.
+    /// Like <see cref="HashPrefixed"/>, but every message goes through the lanes, a last partial group included (its unused lanes
+    /// hash copies of the group's first message); width 0 takes no messages.
     /// </summary>
+    internal static unsafe void HashLanes(byte prefix, ReadOnlySpan<byte> data, int length, Span<Hash256> output, int width)
+    {
+        Validate(data, length, output.Length, width);
+        if (width == 0 && !output.IsEmpty)
+            throw new ArgumentOutOfRangeException(nameof(width), width, "The lanes need a width of 8 or 16.");
+        fixed (byte* first = data)
+        {
+            if (width == 16)
+                HashLanes<Vector512<uint>, Lanes512>(prefix, first, length, output);
+            else if (width == 8)
+                HashLanes<Vector256<uint>, Lanes256>(prefix, first, length, output);
+        }
+    }
+
+    private static void Validate(ReadOnlySpan<byte> data, int length, int count, int width)
+    {
+        if (length <= 0 || length % 64 != 0)
+            throw new ArgumentOutOfRangeException(nameof(length), length, "Message data length must be a positive multiple of 64.");
+        if (data.Length / length < count)
+            throw new ArgumentException($"{count} messages of {length} bytes need more than {data.Length} bytes.", nameof(data));
+        if (!Supports(width))
+            throw new PlatformNotSupportedException($"This CPU cannot hash {width} SHA-256 lanes at once.");
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int HashLanes<TV, TL>(byte prefix, ReadOnlySpan<byte> data, int length, Span<Hash256> output)
+    private static unsafe void HashLanes<TV, TL>(byte prefix, byte* first, int length, Span<Hash256> output)
         where TV : struct
         where TL : struct, ILanes<TV>
     {
         int lanes = TL.Count;
-        int count = output.Length;
-        int partial = count % lanes;
-        int blocks = length / 64 + 1;
-        // Rough costs: a scalar call ~300 ns plus ~30 ns a block; a lane group ~GroupBlockNs a block, however many lanes are used.
-        bool fillPartial = partial * (300 + 30 * blocks) > TL.GroupBlockNs * blocks;
-        int end = fillPartial ? count : count - partial;
         byte** starts = stackalloc byte*[lanes];
         uint* digests = stackalloc uint[8 * lanes];
-        fixed (byte* first = data)
+        for (int g = 0; g < output.Length; g += lanes)
         {
-            for (int g = 0; g < end; g += lanes)
+            int active = Math.Min(lanes, output.Length - g);
+            for (int l = 0; l < lanes; l++)
+                starts[l] = first + (nint)(g + (l < active ? l : 0)) * length;
+            HashGroup<TV, TL>(starts, length / 64, prefix, digests);
+            for (int l = 0; l < active; l++)
             {
-                int active = Math.Min(lanes, count - g);
-                for (int l = 0; l < lanes; l++)
-                    starts[l] = first + (nint)(g + (l < active ? l : 0)) * length;
-                HashGroup<TV, TL>(starts, length / 64, prefix, digests);
-                for (int l = 0; l < active; l++)
-                {
-                    var words = MemoryMarshal.Cast<Hash256, uint>(new Span<Hash256>(ref output[g + l]));
-                    for (int j = 0; j < 8; j++)
-                        words[j] = BinaryPrimitives.ReverseEndianness(digests[j * lanes + l]);
-                }
+                var words = MemoryMarshal.Cast<Hash256, uint>(new Span<Hash256>(ref output[g + l]));
+                for (int j = 0; j < 8; j++)
+                    words[j] = BinaryPrimitives.ReverseEndianness(digests[j * lanes + l]);
             }
         }
-        return end;
     }
 
     /// <summary>SHA-256 of prefix ‖ (blocks·64 bytes at starts[l]) for each lane l; digests[j·Count + l] = word j of lane l.</summary>
@@ -96,63 +106,74 @@ internal static class Sha256Lanes
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        TV a = TL.Splat(0x6a09e667), b = TL.Splat(0xbb67ae85), c = TL.Splat(0x3c6ef372), d = TL.Splat(0xa54ff53a);
-        TV e = TL.Splat(0x510e527f), f = TL.Splat(0x9b05688c), g = TL.Splat(0x1f83d9ab), h = TL.Splat(0x5be0cd19);
+        State<TV> state;
+        state.A = TL.Splat(0x6a09e667); state.B = TL.Splat(0xbb67ae85); state.C = TL.Splat(0x3c6ef372); state.D = TL.Splat(0xa54ff53a);
+        state.E = TL.Splat(0x510e527f); state.F = TL.Splat(0x9b05688c); state.G = TL.Splat(0x1f83d9ab); state.H = TL.Splat(0x5be0cd19);
         // The message is the data shifted one byte right: word j of a block takes its top byte from the byte before.
         TV carry = TL.Splat(prefix);
         ulong bits = ((ulong)blocks * 64 + 1) * 8;
         Unsafe.SkipInit(out Schedule<TV> w);
+        for (int block = 0; block < blocks; block++)
+        {
+            TL.LoadBigEndian(starts, (nint)block * 64, ref w);
+            if (Sse.IsSupported)
+            {
+                // One stream per lane, each a chunk apart: prefetch 4 blocks ahead, or the lanes wait on L3 once the data outgrows L2.
+                for (int l = 0; l < TL.Count; l++)
+                    Sse.Prefetch0(starts[l] + (nint)block * 64 + 256);
+            }
+            TV last = w[15];
+            for (int j = 15; j > 0; j--)
+                w[j] = TL.Or(TL.ShiftRight(w[j], 8), TL.ShiftLeft(w[j - 1], 24));
+            w[0] = TL.Or(TL.ShiftRight(w[0], 8), TL.ShiftLeft(carry, 24));
+            carry = last;
+            Compress<TV, TL>(ref state, ref w);
+        }
+        // Padding block: the data's last byte, then 0x80, zeros and the 64-bit big-endian bit length.
+        w[0] = TL.Or(TL.ShiftLeft(carry, 24), TL.Splat(0x00800000));
+        for (int j = 1; j < 14; j++)
+            w[j] = TL.Splat(0);
+        w[14] = TL.Splat((uint)(bits >> 32));
+        w[15] = TL.Splat(unchecked((uint)bits));
+        Compress<TV, TL>(ref state, ref w);
+        int n = TL.Count;
+        TL.Store(state.A, digests); TL.Store(state.B, digests + n); TL.Store(state.C, digests + 2 * n); TL.Store(state.D, digests + 3 * n);
+        TL.Store(state.E, digests + 4 * n); TL.Store(state.F, digests + 5 * n); TL.Store(state.G, digests + 6 * n); TL.Store(state.H, digests + 7 * n);
+    }
+
+    /// <summary>The 64 rounds of one block; consumes the schedule ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Compress<TV, TL>(ref State<TV> state, ref Schedule<TV> w)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV a = state.A, b = state.B, c = state.C, d = state.D, e = state.E, f = state.F, g = state.G, h = state.H;
         unchecked
         {
-            for (int block = 0; block <= blocks; block++)
+            for (int t = 0; t < 64; t += 16)
             {
-                if (block < blocks)
-                {
-                    TL.LoadBigEndian(starts, (nint)block * 64, ref w);
-                    TV last = w[15];
-                    for (int j = 15; j > 0; j--)
-                        w[j] = TL.Or(TL.ShiftRight(w[j], 8), TL.ShiftLeft(w[j - 1], 24));
-                    w[0] = TL.Or(TL.ShiftRight(w[0], 8), TL.ShiftLeft(carry, 24));
-                    carry = last;
-                }
-                else
-                {
-                    // Padding block: the data's last byte, then 0x80, zeros and the 64-bit big-endian bit length.
-                    w[0] = TL.Or(TL.ShiftLeft(carry, 24), TL.Splat(0x00800000));
-                    for (int j = 1; j < 14; j++)
-                        w[j] = TL.Splat(0);
-                    w[14] = TL.Splat((uint)(bits >> 32));
-                    w[15] = TL.Splat((uint)bits);
-                }
-                TV a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
-                for (int t = 0; t < 64; t += 16)
-                {
-                    var k = K.Slice(t, 16);
-                    bool expand = t > 0;
-                    Round<TV, TL>(a, b, c, ref d, e, f, g, ref h, Word<TV, TL>(ref w, 0, expand), k[0]);
-                    Round<TV, TL>(h, a, b, ref c, d, e, f, ref g, Word<TV, TL>(ref w, 1, expand), k[1]);
-                    Round<TV, TL>(g, h, a, ref b, c, d, e, ref f, Word<TV, TL>(ref w, 2, expand), k[2]);
-                    Round<TV, TL>(f, g, h, ref a, b, c, d, ref e, Word<TV, TL>(ref w, 3, expand), k[3]);
-                    Round<TV, TL>(e, f, g, ref h, a, b, c, ref d, Word<TV, TL>(ref w, 4, expand), k[4]);
-                    Round<TV, TL>(d, e, f, ref g, h, a, b, ref c, Word<TV, TL>(ref w, 5, expand), k[5]);
-                    Round<TV, TL>(c, d, e, ref f, g, h, a, ref b, Word<TV, TL>(ref w, 6, expand), k[6]);
-                    Round<TV, TL>(b, c, d, ref e, f, g, h, ref a, Word<TV, TL>(ref w, 7, expand), k[7]);
-                    Round<TV, TL>(a, b, c, ref d, e, f, g, ref h, Word<TV, TL>(ref w, 8, expand), k[8]);
-                    Round<TV, TL>(h, a, b, ref c, d, e, f, ref g, Word<TV, TL>(ref w, 9, expand), k[9]);
-                    Round<TV, TL>(g, h, a, ref b, c, d, e, ref f, Word<TV, TL>(ref w, 10, expand), k[10]);
-                    Round<TV, TL>(f, g, h, ref a, b, c, d, ref e, Word<TV, TL>(ref w, 11, expand), k[11]);
-                    Round<TV, TL>(e, f, g, ref h, a, b, c, ref d, Word<TV, TL>(ref w, 12, expand), k[12]);
-                    Round<TV, TL>(d, e, f, ref g, h, a, b, ref c, Word<TV, TL>(ref w, 13, expand), k[13]);
-                    Round<TV, TL>(c, d, e, ref f, g, h, a, ref b, Word<TV, TL>(ref w, 14, expand), k[14]);
-                    Round<TV, TL>(b, c, d, ref e, f, g, h, ref a, Word<TV, TL>(ref w, 15, expand), k[15]);
-                }
-                a = TL.Add(a, a0); b = TL.Add(b, b0); c = TL.Add(c, c0); d = TL.Add(d, d0);
-                e = TL.Add(e, e0); f = TL.Add(f, f0); g = TL.Add(g, g0); h = TL.Add(h, h0);
+                var k = K.Slice(t, 16);
+                bool expand = t > 0;
+                Round<TV, TL>(a, b, c, ref d, e, f, g, ref h, Word<TV, TL>(ref w, 0, expand), k[0]);
+                Round<TV, TL>(h, a, b, ref c, d, e, f, ref g, Word<TV, TL>(ref w, 1, expand), k[1]);
+                Round<TV, TL>(g, h, a, ref b, c, d, e, ref f, Word<TV, TL>(ref w, 2, expand), k[2]);
+                Round<TV, TL>(f, g, h, ref a, b, c, d, ref e, Word<TV, TL>(ref w, 3, expand), k[3]);
+                Round<TV, TL>(e, f, g, ref h, a, b, c, ref d, Word<TV, TL>(ref w, 4, expand), k[4]);
+                Round<TV, TL>(d, e, f, ref g, h, a, b, ref c, Word<TV, TL>(ref w, 5, expand), k[5]);
+                Round<TV, TL>(c, d, e, ref f, g, h, a, ref b, Word<TV, TL>(ref w, 6, expand), k[6]);
+                Round<TV, TL>(b, c, d, ref e, f, g, h, ref a, Word<TV, TL>(ref w, 7, expand), k[7]);
+                Round<TV, TL>(a, b, c, ref d, e, f, g, ref h, Word<TV, TL>(ref w, 8, expand), k[8]);
+                Round<TV, TL>(h, a, b, ref c, d, e, f, ref g, Word<TV, TL>(ref w, 9, expand), k[9]);
+                Round<TV, TL>(g, h, a, ref b, c, d, e, ref f, Word<TV, TL>(ref w, 10, expand), k[10]);
+                Round<TV, TL>(f, g, h, ref a, b, c, d, ref e, Word<TV, TL>(ref w, 11, expand), k[11]);
+                Round<TV, TL>(e, f, g, ref h, a, b, c, ref d, Word<TV, TL>(ref w, 12, expand), k[12]);
+                Round<TV, TL>(d, e, f, ref g, h, a, b, ref c, Word<TV, TL>(ref w, 13, expand), k[13]);
+                Round<TV, TL>(c, d, e, ref f, g, h, a, ref b, Word<TV, TL>(ref w, 14, expand), k[14]);
+                Round<TV, TL>(b, c, d, ref e, f, g, h, ref a, Word<TV, TL>(ref w, 15, expand), k[15]);
             }
         }
-        int n = TL.Count;
-        TL.Store(a, digests); TL.Store(b, digests + n); TL.Store(c, digests + 2 * n); TL.Store(d, digests + 3 * n);
-        TL.Store(e, digests + 4 * n); TL.Store(f, digests + 5 * n); TL.Store(g, digests + 6 * n); TL.Store(h, digests + 7 * n);
+        state.A = TL.Add(state.A, a); state.B = TL.Add(state.B, b); state.C = TL.Add(state.C, c); state.D = TL.Add(state.D, d);
+        state.E = TL.Add(state.E, e); state.F = TL.Add(state.F, f); state.G = TL.Add(state.G, g); state.H = TL.Add(state.H, h);
     }
 
     /// <summary>
@@ -176,7 +197,7 @@ internal static class Sha256Lanes
         where TL : struct, ILanes<TV>
     {
         TV s1 = TL.Xor3(TL.RotateRight(e, 6), TL.RotateRight(e, 11), TL.RotateRight(e, 25));
-        TV t1 = TL.Add(TL.Add(h, s1), TL.Add(TL.Choose(e, f, g), TL.Add(w, TL.Splat(k))));
+        TV t1 = TL.Add(s1, TL.Add(TL.Choose(e, f, g), TL.Add(h, TL.Add(w, TL.Splat(k)))));
         TV s0 = TL.Xor3(TL.RotateRight(a, 2), TL.RotateRight(a, 13), TL.RotateRight(a, 22));
         d = TL.Add(d, t1);
         h = TL.Add(t1, TL.Add(s0, TL.Majority(a, b, c)));
@@ -205,6 +226,13 @@ internal static class Sha256Lanes
         0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
+}
+
+/// <summary>The working state a..h, one vector per variable.</summary>
+internal struct State<TV>
+    where TV : struct
+{
+    public TV A, B, C, D, E, F, G, H;
 }
 
 /// <summary>The 16-word message schedule ring, one vector per word.</summary>

@@ -71,7 +71,7 @@ public sealed class CommandTests
     public void MalformedOnnxIsRejected()
     {
         string f = Path.Combine(Path.GetTempPath(), $"garbage-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(f, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37 + 11))]);
+        File.WriteAllBytes(f, [.. Enumerable.Range(0, 4096).Select(i => unchecked((byte)(i * 37 + 11)))]);
         try { AssertBadInput(["compile", f, "--calibrate", Repo.Data("sentences.txt"), "-o", f + ".vmodel"], "error:"); }
         finally { File.Delete(f); Assert.False(File.Exists(f + ".vmodel")); }
     }

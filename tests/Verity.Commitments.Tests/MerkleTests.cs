@@ -68,6 +68,16 @@ public class MerkleTests
             Assert.True(Rfc6962Reference.Root(all.AsSpan(0, n)) == Merkle.Root(all.AsSpan(0, n)), $"n = {n}");
     }
 
+    [Theory]
+    [MemberData(nameof(Sha256LanesTests.Widths), MemberType = typeof(Sha256LanesTests))]
+    [Trait("Category", "Determinism")]
+    public void Roots_on_every_lane_width_equal_the_recursive_root_for_1_to_300_leaves(int width)
+    {
+        var all = Rfc6962Reference.RandomHashes(300, seed: 300 + width);
+        for (int n = 1; n <= 300; n++)
+            Assert.True(Rfc6962Reference.Root(all.AsSpan(0, n)) == Merkle.Root(all.AsSpan(0, n), width), $"width {width}, n = {n}");
+    }
+
     [Fact]
     public void Every_proof_equals_the_rfc6962_path_and_verifies_for_1_to_70_leaves()
     {

@@ -38,6 +38,7 @@ public class TensorCommitmentTests
     }
 
     [Fact]
+    [Trait("Category", "Determinism")]
     public void Known_answers()
     {
         // Empty tensor: one empty chunk, root = SHA-256(0x00).
@@ -56,6 +57,48 @@ public class TensorCommitmentTests
             TensorCommitment.Root(Pattern(300_000, i => i % 251)).ToString());
         Assert.Equal("8f03bbc0d1d62521a3000155b12b0b256221a317626ec2658edfe6fd4959f453",
             TensorCommitment.Root(Pattern(1_049_605, i => i * 7 + 3)).ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Sha256LanesTests.Widths), MemberType = typeof(Sha256LanesTests))]
+    [Trait("Category", "Determinism")]
+    public void Pinned_roots_hold_on_every_lane_width(int width)
+    {
+        Assert.Equal("b18ef2a069476d253b3d6ed3834d3078726e223d9d9b6238e7dd3df344427c1e",
+            TensorCommitment.Root(Pattern(5000, i => i * 31 + 7), 1024, width).ToString());
+        Assert.Equal("37f8dbc244f41277440bf9d313010687076d8f551ad7c81e607b0cf74b922b67",
+            TensorCommitment.Root(Pattern(300_000, i => i % 251), 1024, width).ToString());
+        Assert.Equal("8f03bbc0d1d62521a3000155b12b0b256221a317626ec2658edfe6fd4959f453",
+            TensorCommitment.Root(Pattern(1_049_605, i => i * 7 + 3), 1024, width).ToString());
+    }
+
+    /// <summary>
+    /// The lane code takes any chunk size that is a multiple of 64. Sizes: around one and two lane groups and the 256-chunk
+    /// parallel threshold, each with the last chunk one byte short, exact, or a 7-byte extra chunk (257 chunks: parallel). Width 0 is the scalar
+    /// path (one SHA-256 call per leaf and node, as before the lanes); the recursion hashes with SHA256.HashData.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sha256LanesTests.Widths), MemberType = typeof(Sha256LanesTests))]
+    [Trait("Category", "Determinism")]
+    public void Roots_for_any_chunk_size_match_the_scalar_path_and_the_rfc6962_recursion(int width)
+    {
+        foreach (int chunkBytes in new[] { 64, 128, 1024, 2048, 4096 })
+        {
+            foreach (int chunks in new[] { 1, 2, 7, 8, 9, 15, 16, 17, 33, 256 })
+            {
+                foreach (int size in new[] { chunks * chunkBytes - 1, chunks * chunkBytes, chunks * chunkBytes + 7 })
+                {
+                    var data = RandomBytes(size, seed: chunkBytes + size);
+                    var leaves = data.Chunk(chunkBytes).Select(c => Rfc6962Reference.Leaf(c)).ToArray();
+                    string at = $"width {width}, chunk {chunkBytes}, size {size}";
+                    Assert.True(leaves.SequenceEqual(TensorCommitment.ChunkHashes(data, chunkBytes, width)), at);
+                    var root = TensorCommitment.Root(data, chunkBytes, width);
+                    Assert.True(Rfc6962Reference.Root(leaves) == root, at);
+                    Assert.True(TensorCommitment.Root(data, chunkBytes, 0) == root, at);
+                }
+            }
+            Assert.Equal(SHA256.HashData([0x00]), TensorCommitment.Root([], chunkBytes, width).ToArray());
+        }
     }
 
     [Theory]

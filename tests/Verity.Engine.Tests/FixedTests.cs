@@ -117,11 +117,13 @@ public class FixedTests
         AssertISqrt(3037000499L * 3037000499L - 1);
     }
 
-    [Fact(Skip = "bug: Fixed.ISqrt overflows (OverflowException) for v ≥ 3037000499², e.g. long.MaxValue: it tests (r+1)² with r = 3037000499")]
-    public void ISqrt_is_exact_up_to_long_MaxValue()
+    [Fact]
+    public void ISqrt_fails_loudly_at_its_documented_limit()
     {
-        AssertISqrt(3037000499L * 3037000499L);
-        AssertISqrt(long.MaxValue);
+        // OPS.md §2: the correction step computes (r+1)² checked, so v ≥ 3037000499² fails instead of wrapping.
+        AssertISqrt(3037000499L * 3037000499L - 1);
+        Assert.Throws<OverflowException>(() => Fixed.ISqrt(3037000499L * 3037000499L));
+        Assert.Throws<OverflowException>(() => Fixed.ISqrt(long.MaxValue));
     }
 
     [Fact]

@@ -171,13 +171,18 @@ public class FormatTests
         ["Linear: negative multiplier"] = () => Linear(4, 3, multValue: -1),
         ["Linear: shift 0"] = () => Linear(4, 3, shiftValue: 0),
         ["Linear: shift 63"] = () => Linear(4, 3, shiftValue: 63),
+        ["Linear: weight −128"] = () => Linear(4, 3, weightValue: -128),
+        ["Linear: bias beyond ±2^40"] = () => Linear(4, 3, biasValue: (1L << 40) + 1),
+        ["Linear: activation table of 256 entries"] = () => Linear(4, 3, table: 256),
+        ["Conv2d: negative pad"] = () => Conv(pads: [1, -1, 1, 1]),
         ["Conv2d: 3 pads"] = () => Conv(pads: [1, 1, 1]),
         ["Conv2d: stride 0"] = () => Conv(stride: 0),
         ["Conv2d: W too short"] = () => Conv(wShort: 1),
-        ["MatMul: shift 0"] = () => { var w = RawModel.Op((byte)OpKind.MatMul, DType.I16, [0, 0]); w.I32(1 << 14); w.I32(0); return w.ToArray(); },
+        ["MatMul: shift 0"] = () => MatMul(shift: 0),
         ["Softmax: table[0] is not 2^30"] = () => Softmax([(1 << 30) - 1, 5]),
         ["Softmax: empty table"] = () => Softmax([]),
         ["Softmax: negative entry"] = () => Softmax([1 << 30, -1]),
+        ["Softmax: increasing entry"] = () => Softmax([1 << 30, 5, 6]),
         ["Lut: 100 entries"] = () => Lut(100, 0),
         ["Lut: I8 output with an entry of 200"] = () => Lut(256, 200),
         ["Add: shift 63"] = () => { var w = RawModel.Op((byte)OpKind.Add, DType.I8, [0, 0]); w.I32(1); w.I32(1); w.I32(63); w.U8(0); return w.ToArray(); },
@@ -211,7 +216,7 @@ public class FormatTests
         Rejects(RawModel.File([RawModel.Lut(), bytes]));
     }
 
-    [Fact(Skip = "bug: Linear.Read (Linear.cs:72) computes n * k in a checked build, so N = K = 65536 throws OverflowException from VModel.Load instead of InvalidDataException; Conv2d.Read (Cout·Cin·KH·KW, Conv2d.cs:29/118) and Embed.Read (Vocab·D, MaxPositions·D, Embed.cs:63) have the same overflow")]
+    [Fact]
     public void Rejects_parameter_sizes_whose_product_overflows()
     {
         Rejects(RawModel.File([Linear(1 << 16, 1 << 16, w: 0, bias: 1 << 16, mult: 1 << 16)]));
@@ -221,14 +226,52 @@ public class FormatTests
         Rejects(RawModel.File([conv.ToArray()]));
     }
 
-    [Fact(Skip = "bug: OpSet.Decode/VModel.Load do not check an op's input count: an Add with one input loads, then Executor.Run fails with ArgumentOutOfRangeException reading inputs[1] (Add.cs:18)")]
+    [Fact]
     public void Rejects_an_op_with_the_wrong_number_of_inputs()
     {
         var add = new Add { Name = "add", Inputs = [0], OutType = DType.I8, MultA = 1 << 14, MultB = 1 << 14, Shift = 15, Relu = false }.Encode();
-        Rejects(RawModel.File([add]));
+        Assert.Contains("takes 2 input(s)", Rejects(RawModel.File([add])).Message);
+        var lut = new Lut { Name = "lut", Inputs = [0, 0], OutType = DType.I8, Table = new short[256] }.Encode();
+        Assert.Contains("takes 1 input(s)", Rejects(RawModel.File([lut])).Message);
+        var none = new Gather { Name = "g", Inputs = [], OutType = DType.I8, Axis = 0, Index = 0 }.Encode();
+        Rejects(RawModel.File([none]));
     }
 
-    [Theory(Skip = "bug: VModel.Load (VModel.cs:82) allocates new Op[opCount] before checking opCount against the data: a negative count throws OverflowException, int.MaxValue OutOfMemoryException, and a count like 10^8 allocates gigabytes before failing")]
+    [Fact]
+    public void Rejects_non_canonical_op_encodings()
+    {
+        // A relu flag of 7 decodes as true but would re-encode as 1: two files, one model — rejected.
+        var add = RawModel.Op((byte)OpKind.Add, DType.I8, [0, 0]);
+        add.I32(1 << 14); add.I32(1 << 14); add.I32(15); add.U8(7);
+        Assert.Contains("canonical", Rejects(RawModel.File([add.ToArray()])).Message);
+    }
+
+    [Fact]
+    public void Rejects_unordered_duplicate_or_too_many_metadata_entries()
+    {
+        var good = RawModel.File([RawModel.Lut()]);
+        VModel.Load(good);
+        int at = IndexOf(good, [1, 0, 0, 0, 1, 0, 0, 0, (byte)'k']); // meta count 1, then the key "k"
+        Assert.True(at > 0);
+        var body = good[..^32];
+        byte[] twoEntries(string k1, string k2)
+        {
+            var w = new ParamWriter();
+            w.I32(2); w.Str(k1); w.Str("a"); w.Str(k2); w.Str("b");
+            return [.. body[..at], .. w.ToArray(), .. body[(at + 4 + 5 + 5)..]];
+        }
+        VModel.Load(RawModel.Seal(twoEntries("a", "b")));
+        Assert.Contains("order", Rejects(RawModel.Seal(twoEntries("b", "a"))).Message);
+        Assert.Contains("order", Rejects(RawModel.Seal(twoEntries("a", "a"))).Message);
+        foreach (int count in new[] { -1, 1025, int.MaxValue })
+        {
+            var bad = (byte[])body.Clone();
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan(at, 4), count);
+            Rejects(RawModel.Seal(bad));
+        }
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(int.MinValue)]
     [InlineData(int.MaxValue)]
@@ -239,6 +282,16 @@ public class FormatTests
         int at = IndexOf(body, RawModel.Lut()) - 8; // the op count precedes the first op's length prefix
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(at, 4), count);
         Rejects(RawModel.Seal(body));
+    }
+
+    [Fact]
+    public void Rejects_matmul_permutations_that_are_not_permutations()
+    {
+        foreach (var bytes in new[] { MatMul(permA: [0, 0, 1, 2]), MatMul(permA: [0, 2, 1, 3], permOut: [0, 2, 1]), MatMul(permA: [0, 1, 2, 4]) })
+        {
+            Assert.Throws<InvalidDataException>(() => OpSet.Decode(bytes));
+            Rejects(RawModel.File([RawModel.Lut(), bytes]));
+        }
     }
 
     [Fact]
@@ -265,7 +318,7 @@ public class FormatTests
     [InlineData(int.MaxValue)]
     public void Rejects_bad_value_counts(int count) => Rejects(RawModel.File([RawModel.Lut()], inputCount: count));
 
-    [Fact(Skip = "bug: mutated bodies throw OverflowException from VModel.Load (VModel.cs:82, negative op count), Linear.Read, Conv2d.Read (Conv2d.cs:118) and Embed.Read (Embed.cs:63) (size products overflow); see the two skipped tests above")]
+    [Fact]
     public void Random_mutations_of_a_rehashed_body_either_load_or_throw_InvalidDataException()
     {
         // Past the hash check the parser sees arbitrary bytes; it must fail only with InvalidDataException.
@@ -315,14 +368,16 @@ public class FormatTests
         return RawModel.File([.. ops.Select(o => o.Encode())]);
     }
 
-    private static byte[] Linear(int n, int k, int? w = null, int? bias = null, int? mult = null, int multValue = 1 << 14, int shiftValue = 20)
+    private static byte[] Linear(int n, int k, int? w = null, int? bias = null, int? mult = null, int multValue = 1 << 14, int shiftValue = 20,
+        sbyte weightValue = 1, long biasValue = 0, int table = 0)
     {
         var p = RawModel.Op((byte)OpKind.Linear);
         p.I32(n); p.I32(k); p.U8(0);
-        p.I8s(new sbyte[w ?? n * k]);
-        p.I64s(new long[bias ?? n]);
+        p.I8s([.. Enumerable.Repeat(weightValue, w ?? n * k)]);
+        p.I64s([.. Enumerable.Repeat(biasValue, bias ?? n)]);
         p.I32s([.. Enumerable.Repeat(multValue, mult ?? n)]);
         p.I32s([.. Enumerable.Repeat(shiftValue, n)]);
+        p.I16s(new short[table]);
         return p.ToArray();
     }
 
@@ -332,6 +387,13 @@ public class FormatTests
         foreach (int v in new[] { 2, 1, 3, 3, stride, stride }) p.I32(v);
         p.I32s(pads ?? [1, 1, 1, 1]); p.U8(0);
         p.I8s(new sbyte[2 * 9 - wShort]); p.I64s(new long[2]); p.I32s([1 << 14, 1 << 14]); p.I32s([20, 20]);
+        return p.ToArray();
+    }
+
+    private static byte[] MatMul(int shift = 20, int[]? permA = null, int[]? permOut = null)
+    {
+        var p = RawModel.Op((byte)OpKind.MatMul, DType.I16, [0, 0]);
+        p.I32(1 << 14); p.I32(shift); p.I32s(permA ?? []); p.I32s([]); p.I32s(permOut ?? []);
         return p.ToArray();
     }
 

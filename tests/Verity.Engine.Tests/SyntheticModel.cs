@@ -40,14 +40,15 @@ internal static class SyntheticModel
         int k = Emit(Linear(r, D, D, DType.I16, false, i8, "k", ln));
         int v = Emit(Linear(r, D, D, DType.I8, false, i8, "v", ln));
         int qh = Emit(new Transpose { Name = "q_heads", Inputs = [Emit(Split(q, "q_split", DType.I8))], OutType = DType.I8, Perm = [0, 2, 1, 3] });
-        int kt = Emit(new Transpose { Name = "k_heads_t", Inputs = [Emit(Split(k, "k_split", DType.I16))], OutType = DType.I16, Perm = [0, 2, 3, 1] });
+        int ks = Emit(Split(k, "k_split", DType.I16));
         long scoreStd = 4 * Std(i8) * Std(i16);
-        int scores = Emit(new MatMul { Name = "scores", Inputs = [qh, kt], OutType = DType.I16, Mult = 1 << 14, Shift = ShiftFor(scoreStd, 1 << 14, 1200) });
+        // Kᵀ is read in place: PermB takes [1, S, H, dh] to [1, H, dh, S].
+        int scores = Emit(new MatMul { Name = "scores", Inputs = [qh, ks], OutType = DType.I16, Mult = 1 << 14, Shift = ShiftFor(scoreStd, 1 << 14, 1200), PermB = [0, 2, 3, 1] });
         int probs = Emit(new Softmax { Name = "softmax", Inputs = [scores], OutType = DType.I16, Table = SoftmaxTable() });
         int vh = Emit(new Transpose { Name = "v_heads", Inputs = [Emit(Split(v, "v_split", DType.I8))], OutType = DType.I8, Perm = [0, 2, 1, 3] });
-        int ctx = Emit(new MatMul { Name = "context", Inputs = [probs, vh], OutType = DType.I16, Mult = 1 << 14, Shift = ShiftFor(32768L * Std(i8) / 2, 1 << 14, 32767 / 3) });
-        int merged = Emit(new Transpose { Name = "merge_heads", Inputs = [ctx], OutType = DType.I16, Perm = [0, 2, 1, 3] });
-        int flat = Emit(new Reshape { Name = "merge_reshape", Inputs = [merged], OutType = DType.I16, Dims = [1, -1, D] });
+        // The heads merge in place: PermOut writes [1, H, S, dh] as [1, S, H, dh].
+        int ctx = Emit(new MatMul { Name = "context", Inputs = [probs, vh], OutType = DType.I16, Mult = 1 << 14, Shift = ShiftFor(32768L * Std(i8) / 2, 1 << 14, 32767 / 3), PermOut = [0, 2, 1, 3] });
+        int flat = Emit(new Reshape { Name = "merge_reshape", Inputs = [ctx], OutType = DType.I16, Dims = [1, -1, D] });
         int proj = Emit(Linear(r, D, D, DType.I16, false, i16, "proj", flat));
         int gelu = Emit(new Lut { Name = "gelu", Inputs = [proj], OutType = DType.I16, Table = GeluLikeTable() });
         int residual = Emit(new Add { Name = "residual", Inputs = [gelu, embed], OutType = DType.I16, MultA = 1 << 14, MultB = 1 << 14, Shift = 15, Relu = false });
@@ -55,7 +56,12 @@ internal static class SyntheticModel
         int cls = Emit(new Gather { Name = "cls", Inputs = [residual], OutType = DType.I16, Axis = 1, Index = 0 });
         int pooled = Emit(new Add { Name = "pooled", Inputs = [mean, cls], OutType = DType.I8, MultA = 1 << 14, MultB = 1 << 14, Shift = 23, Relu = true });
         int squashed = Emit(new Lut { Name = "squash", Inputs = [pooled], OutType = DType.I8, Table = [.. Enumerable.Range(-128, 256).Select(x => (short)((x * x >> 7) - 64))] });
-        int logits = Emit(Linear(r, D, Classes, DType.I16, false, i8, "head", squashed));
+        var head = Linear(r, D, Classes, DType.I16, false, i8, "head", squashed);
+        int logits = Emit(new Ops.Linear
+        {
+            Name = head.Name, Inputs = head.Inputs, OutType = head.OutType, N = head.N, K = head.K, W = head.W, Bias = head.Bias, Mult = head.Mult,
+            Shift = head.Shift, Relu = false, Table = SoftClipTable(), // a fused activation
+        });
 
         // Image branch: conv(relu) → max pool; a strided 7×7 conv with asymmetric pads beside it; 1×1 conv → add(relu) → avg pool.
         int conv1 = Emit(Conv(r, 3, Channels, 3, 3, 1, [1, 1, 1, 1], DType.I8, true, 127, "conv1", 1));
@@ -97,6 +103,10 @@ internal static class SyntheticModel
             t.Add((int)next);
         }
     }
+
+    /// <summary>x − x³/2^30: odd, rising to 12612 at x ≈ 18918 and back to 0 at ±32767.</summary>
+    private static short[] SoftClipTable() =>
+        [.. Enumerable.Range(-32768, 65536).Select(x => (short)Math.Clamp(x - ((long)x * x * x >> 30), -32767, 32767))];
 
     /// <summary>x for x ≥ 0; x·(32767 + x)/2^15 below, a dip to −8192 like GELU's.</summary>
     private static short[] GeluLikeTable() =>

@@ -107,6 +107,7 @@ internal static class TestKit
             var ws = new Workspace(threads);
             ws.ScratchA(1 << 16).AsSpan().Fill(0x7B7B);
             ws.ScratchB(1 << 16).AsSpan().Fill(-0x7B7B);
+            ws.ScratchC(1 << 16).AsSpan().Fill(0x3C3C);
             for (int run = 0; run < 2; run++)
             {
                 var got = Filled(op.OutType, shape, (byte)(0xA5 + run));

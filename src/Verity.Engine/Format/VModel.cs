@@ -86,6 +86,7 @@ public sealed class VModel
         }
         var inputs = ReadValues(ref r);
         int opCount = r.I32();
+        if (opCount < 0 || opCount > 100_000 || (long)opCount * 4 > body.Length) throw new InvalidDataException($"bad op count {opCount}");
         var ops = new Op[opCount];
         var roots = new Hash256[opCount];
         for (int i = 0; i < opCount; i++)

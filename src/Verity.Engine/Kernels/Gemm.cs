@@ -54,6 +54,9 @@ public static class Gemm
     /// <summary>SIMD and multi-threaded; bit-identical to <see cref="Reference{TE}"/>. b is packed (<see cref="PackB(ReadOnlySpan{short}, int, int, Span{short})"/>).</summary>
     public static void Fast<TE>(short[] a, short[] b, int m, int n, int k, TE epilogue, int threads) where TE : struct, IEpilogue
     {
+        // The kernels read with unchecked offsets inside these bounds.
+        if (a.Length < (long)m * Pad(k) || b.Length < PackedBLength(n, k))
+            throw new ArgumentException($"Gemm.Fast: a has {a.Length} elements and b {b.Length}; [{m}, {n}, {k}] needs {(long)m * Pad(k)} and {PackedBLength(n, k)} (b packed by PackB)");
         if ((long)m * n * k < 1 << 16) threads = 1;
         if (k == 0) Scalar(a, b, m, n, k, epilogue);
         else if (Avx512BW.IsSupported) Run<Simd512, Vector512<int>, TE>(a, b, m, n, k, epilogue, threads);
@@ -71,51 +74,67 @@ public static class Gemm
         if (threads <= 1 || blocks * strips == 1)
         {
             Span<long> sums = stackalloc long[TS.Rows * cols];
-            for (int t = 0; t < blocks * strips; t++) Task<TS, TV, TE>(a, b, m, n, ld, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
+            for (int t = 0; t < blocks * strips; t++) Tile<TS, TV, TE>(a, b, m, n, k, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
             return;
         }
         Parallel.For(0, blocks * strips, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             Span<long> sums = stackalloc long[TS.Rows * cols];
-            Task<TS, TV, TE>(a, b, m, n, ld, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
+            Tile<TS, TV, TE>(a, b, m, n, k, t / strips * blockRows, blockRows, t % strips * cols, sums, e);
         });
     }
 
-    private static void Task<TS, TV, TE>(short[] a, short[] b, int m, int n, int ld, int i0, int blockRows, int j0, Span<long> sums, TE e)
+    private static void Tile<TS, TV, TE>(short[] a, short[] b, int m, int n, int k, int i0, int blockRows, int j0, Span<long> sums, TE e)
         where TS : struct, ISimd<TV> where TV : struct where TE : struct, IEpilogue
     {
-        int cols = 2 * TS.Lanes, nc = Math.Min(cols, n - j0), i1 = Math.Min(m, i0 + blockRows);
+        int ld = Pad(k), cols = 2 * TS.Lanes, nc = Math.Min(cols, n - j0), i1 = Math.Min(m, i0 + blockRows);
         int bo = j0 / Panel * Panel * ld + j0 % Panel * 2;
         for (int i = i0; i < i1; i += TS.Rows)
         {
-            MicroTile<TS, TV>(a, ld, m, i, b, bo, sums);
+            MicroTile<TS, TV>(a, ld, (k + 1) / 2, m, i, b, bo, sums);
             int nr = Math.Min(TS.Rows, m - i);
             for (int r = 0; r < nr; r++)
-                for (int c = 0; c < nc; c++) e.Store(i + r, j0 + c, sums[r * cols + c]);
+            {
+                int c = 0;
+                for (; c + 8 <= nc; c += 8) Store8(ref e, i + r, j0 + c, ref sums[r * cols + c]);
+                for (; c < nc; c++) e.Store(i + r, j0 + c, sums[r * cols + c]);
+            }
         }
     }
 
     /// <summary>
-    /// sums[r, c] = Σ_k A[i0+r, k]·B[j0+c, k] for Rows rows and 2·Lanes columns; b0 is the strip's first k-pair.
+    /// Eight sums of one row in straight-line code: the JIT turns an epilogue's data-dependent branches (ReLU,
+    /// saturation) into conditional moves outside loops only, and inside a loop they mispredict on every other sign.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Store8<TE>(ref TE e, int row, int col, ref long s) where TE : struct, IEpilogue
+    {
+        e.Store(row, col, s); e.Store(row, col + 1, Unsafe.Add(ref s, 1)); e.Store(row, col + 2, Unsafe.Add(ref s, 2)); e.Store(row, col + 3, Unsafe.Add(ref s, 3));
+        e.Store(row, col + 4, Unsafe.Add(ref s, 4)); e.Store(row, col + 5, Unsafe.Add(ref s, 5)); e.Store(row, col + 6, Unsafe.Add(ref s, 6)); e.Store(row, col + 7, Unsafe.Add(ref s, 7));
+    }
+
+    /// <summary>
+    /// sums[r, c] = Σ_k A[i0+r, k]·B[j0+c, k] for Rows rows and 2·Lanes columns, over the k-pairs that hold any of
+    /// the k values (the rest of the padding is zero); b0 is the strip's first k-pair.
     /// Rows past m repeat row m−1 (their sums are not stored), so every tile has the same shape.
     /// </summary>
-    private static void MicroTile<TS, TV>(short[] a, int ld, int m, int i0, short[] b, int b0, Span<long> sums) where TS : struct, ISimd<TV> where TV : struct
+    private static void MicroTile<TS, TV>(short[] a, int ld, int pairs, int m, int i0, short[] b, int b0, Span<long> sums) where TS : struct, ISimd<TV> where TV : struct
     {
         unchecked
         {
-            int pairs = ld / 2, last = m - 1;
+            int last = m - 1;
             ref short bp = ref b[b0];
             ref short a0 = ref a[Math.Min(i0, last) * ld], a1 = ref a[Math.Min(i0 + 1, last) * ld], a2 = ref a[Math.Min(i0 + 2, last) * ld];
             ref short a3 = ref a[Math.Min(i0 + 3, last) * ld], a4 = ref a[Math.Min(i0 + 4, last) * ld], a5 = ref a[Math.Min(i0 + 5, last) * ld];
             ref short a6 = ref a[Math.Min(i0 + 6, last) * ld], a7 = ref a[Math.Min(i0 + 7, last) * ld];
-            sums.Clear();
             for (int p0 = 0; p0 < pairs; p0 += FlushPairs)
             {
                 TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
                 TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-                for (int p = p0, p1 = Math.Min(pairs, p0 + FlushPairs); p < p1; p++)
+                ref short bk = ref Unsafe.Add(ref bp, p0 * 2 * Panel);
+                for (nint p = p0, p1 = Math.Min(pairs, p0 + FlushPairs); p < p1; p++, bk = ref Unsafe.Add(ref bk, 2 * Panel))
                 {
-                    TV w0 = TS.Load(ref Unsafe.Add(ref bp, p * 2 * Panel)), w1 = TS.Load(ref Unsafe.Add(ref bp, p * 2 * Panel + 2 * TS.Lanes));
+                    TV w0 = TS.Load(ref bk), w1 = TS.Load(ref Unsafe.Add(ref bk, 2 * TS.Lanes));
                     TV x = TS.Broadcast(ref Unsafe.Add(ref a0, 2 * p)); c00 = TS.MulAdd(c00, x, w0); c01 = TS.MulAdd(c01, x, w1);
                     x = TS.Broadcast(ref Unsafe.Add(ref a1, 2 * p)); c10 = TS.MulAdd(c10, x, w0); c11 = TS.MulAdd(c11, x, w1);
                     x = TS.Broadcast(ref Unsafe.Add(ref a2, 2 * p)); c20 = TS.MulAdd(c20, x, w0); c21 = TS.MulAdd(c21, x, w1);
@@ -130,16 +149,16 @@ public static class Gemm
                 }
                 ref long s = ref MemoryMarshal.GetReference(sums);
                 int row = 2 * TS.Lanes, hi = TS.Lanes;
-                TS.AddTo(c00, ref s); TS.AddTo(c01, ref Unsafe.Add(ref s, hi));
-                TS.AddTo(c10, ref Unsafe.Add(ref s, row)); TS.AddTo(c11, ref Unsafe.Add(ref s, row + hi));
-                TS.AddTo(c20, ref Unsafe.Add(ref s, 2 * row)); TS.AddTo(c21, ref Unsafe.Add(ref s, 2 * row + hi));
-                TS.AddTo(c30, ref Unsafe.Add(ref s, 3 * row)); TS.AddTo(c31, ref Unsafe.Add(ref s, 3 * row + hi));
-                TS.AddTo(c40, ref Unsafe.Add(ref s, 4 * row)); TS.AddTo(c41, ref Unsafe.Add(ref s, 4 * row + hi));
-                TS.AddTo(c50, ref Unsafe.Add(ref s, 5 * row)); TS.AddTo(c51, ref Unsafe.Add(ref s, 5 * row + hi));
+                TS.Flush(c00, ref s, p0 > 0); TS.Flush(c01, ref Unsafe.Add(ref s, hi), p0 > 0);
+                TS.Flush(c10, ref Unsafe.Add(ref s, row), p0 > 0); TS.Flush(c11, ref Unsafe.Add(ref s, row + hi), p0 > 0);
+                TS.Flush(c20, ref Unsafe.Add(ref s, 2 * row), p0 > 0); TS.Flush(c21, ref Unsafe.Add(ref s, 2 * row + hi), p0 > 0);
+                TS.Flush(c30, ref Unsafe.Add(ref s, 3 * row), p0 > 0); TS.Flush(c31, ref Unsafe.Add(ref s, 3 * row + hi), p0 > 0);
+                TS.Flush(c40, ref Unsafe.Add(ref s, 4 * row), p0 > 0); TS.Flush(c41, ref Unsafe.Add(ref s, 4 * row + hi), p0 > 0);
+                TS.Flush(c50, ref Unsafe.Add(ref s, 5 * row), p0 > 0); TS.Flush(c51, ref Unsafe.Add(ref s, 5 * row + hi), p0 > 0);
                 if (TS.Rows > 6)
                 {
-                    TS.AddTo(c60, ref Unsafe.Add(ref s, 6 * row)); TS.AddTo(c61, ref Unsafe.Add(ref s, 6 * row + hi));
-                    TS.AddTo(c70, ref Unsafe.Add(ref s, 7 * row)); TS.AddTo(c71, ref Unsafe.Add(ref s, 7 * row + hi));
+                    TS.Flush(c60, ref Unsafe.Add(ref s, 6 * row), p0 > 0); TS.Flush(c61, ref Unsafe.Add(ref s, 6 * row + hi), p0 > 0);
+                    TS.Flush(c70, ref Unsafe.Add(ref s, 7 * row), p0 > 0); TS.Flush(c71, ref Unsafe.Add(ref s, 7 * row + hi), p0 > 0);
                 }
             }
         }
@@ -177,8 +196,8 @@ public static class Gemm
         /// <summary>acc + x.lo·w.lo + x.hi·w.hi per int32 lane (exact: each pair sum is below 2^24).</summary>
         static abstract TV MulAdd(TV acc, TV x, TV w);
 
-        /// <summary>dst[0..Lanes) += acc, widened to int64.</summary>
-        static abstract void AddTo(TV acc, ref long dst);
+        /// <summary>dst[0..Lanes) = acc widened to int64, plus dst[0..Lanes) when add.</summary>
+        static abstract void Flush(TV acc, ref long dst, bool add);
     }
 
     private readonly struct Simd512 : ISimd<Vector512<int>>
@@ -189,11 +208,12 @@ public static class Gemm
         public static Vector512<int> Broadcast(ref short p) => Vector512.Create(Unsafe.As<short, int>(ref p));
         public static Vector512<int> MulAdd(Vector512<int> acc, Vector512<int> x, Vector512<int> w) => acc + Avx512BW.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
 
-        public static void AddTo(Vector512<int> acc, ref long dst)
+        public static void Flush(Vector512<int> acc, ref long dst, bool add)
         {
             var (lo, hi) = Vector512.Widen(acc);
-            (Vector512.LoadUnsafe(ref dst) + lo).StoreUnsafe(ref dst);
-            (Vector512.LoadUnsafe(ref dst, 8) + hi).StoreUnsafe(ref dst, 8);
+            if (add) { lo += Vector512.LoadUnsafe(ref dst); hi += Vector512.LoadUnsafe(ref dst, 8); }
+            lo.StoreUnsafe(ref dst);
+            hi.StoreUnsafe(ref dst, 8);
         }
     }
 
@@ -204,7 +224,7 @@ public static class Gemm
         public static Vector256<int> Load(ref short p) => Vector256.LoadUnsafe(ref p).AsInt32();
         public static Vector256<int> Broadcast(ref short p) => Vector256.Create(Unsafe.As<short, int>(ref p));
         public static Vector256<int> MulAdd(Vector256<int> acc, Vector256<int> x, Vector256<int> w) => AvxVnni.MultiplyWideningAndAdd(acc, x.AsInt16(), w.AsInt16());
-        public static void AddTo(Vector256<int> acc, ref long dst) => Simd256.AddTo(acc, ref dst);
+        public static void Flush(Vector256<int> acc, ref long dst, bool add) => Simd256.Flush(acc, ref dst, add);
     }
 
     private readonly struct Simd256 : ISimd<Vector256<int>>
@@ -215,11 +235,12 @@ public static class Gemm
         public static Vector256<int> Broadcast(ref short p) => Vector256.Create(Unsafe.As<short, int>(ref p));
         public static Vector256<int> MulAdd(Vector256<int> acc, Vector256<int> x, Vector256<int> w) => acc + Avx2.MultiplyAddAdjacent(x.AsInt16(), w.AsInt16());
 
-        public static void AddTo(Vector256<int> acc, ref long dst)
+        public static void Flush(Vector256<int> acc, ref long dst, bool add)
         {
             var (lo, hi) = Vector256.Widen(acc);
-            (Vector256.LoadUnsafe(ref dst) + lo).StoreUnsafe(ref dst);
-            (Vector256.LoadUnsafe(ref dst, 4) + hi).StoreUnsafe(ref dst, 4);
+            if (add) { lo += Vector256.LoadUnsafe(ref dst); hi += Vector256.LoadUnsafe(ref dst, 4); }
+            lo.StoreUnsafe(ref dst);
+            hi.StoreUnsafe(ref dst, 4);
         }
     }
 
@@ -238,16 +259,18 @@ public static class Gemm
     {
         // As int32, a plain row is its k-pairs; packing transposes each panel of 32 rows to [k-pair, column].
         int pairs = Pad(k) / 2;
-        if (pairs == 0) return;
-        var src = MemoryMarshal.Cast<short, int>(plainRows);
+        var src = MemoryMarshal.Cast<short, int>(plainRows[..(n * Pad(k))]);
         var d = MemoryMarshal.Cast<short, int>(dst[..PackedBLength(n, k)]);
-        for (int j = 0; j < d.Length / pairs; j++)
+        for (int p0 = 0; p0 < d.Length; p0 += Panel * pairs)
         {
-            int o = j / Panel * Panel * pairs + j % Panel;
-            if (j < n)
-                for (int p = 0; p < pairs; p++) d[o + p * Panel] = src[j * pairs + p];
-            else
-                for (int p = 0; p < pairs; p++) d[o + p * Panel] = 0;
+            var panel = d.Slice(p0, Panel * pairs);
+            int j0 = p0 / pairs, cols = Math.Min(Panel, n - j0);
+            if (cols < Panel) panel.Clear();
+            for (int j = 0; j < cols; j++)
+            {
+                var row = src.Slice((j0 + j) * pairs, pairs);
+                for (int p = 0; p < row.Length; p++) panel[p * Panel + j] = row[p];
+            }
         }
     }
 

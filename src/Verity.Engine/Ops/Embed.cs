@@ -60,7 +60,7 @@ public sealed class Embed : Op
             Name = name, Inputs = inputs, OutType = outType, Vocab = r.I32(), D = r.I32(), MaxPositions = r.I32(), Shift = r.I32(), TypeMult = r.I32(),
             Word = r.I8s(), WordMult = r.I32s(), Pos = r.I8s(), PosMult = r.I32s(), Type = r.I8s(),
         };
-        if (op.Word.Length != op.Vocab * op.D || op.WordMult.Length != op.Vocab || op.Pos.Length != op.MaxPositions * op.D || op.PosMult.Length != op.MaxPositions || op.Type.Length != op.D || op.Shift is < 1 or > 62)
+        if (op.Vocab < 1 || op.D < 1 || op.MaxPositions < 1 || op.Word.Length != (long)op.Vocab * op.D || op.WordMult.Length != op.Vocab || op.Pos.Length != (long)op.MaxPositions * op.D || op.PosMult.Length != op.MaxPositions || op.Type.Length != op.D || op.Shift is < 1 or > 62)
             throw new InvalidDataException($"op '{name}': Embed parameters are inconsistent");
         return op;
     }

@@ -69,7 +69,7 @@ public sealed class Linear : Op
     {
         int n = r.I32(), k = r.I32(); bool relu = r.U8() != 0;
         var op = new Linear { Name = name, Inputs = inputs, OutType = outType, N = n, K = k, Relu = relu, W = r.I8s(), Bias = r.I64s(), Mult = r.I32s(), Shift = r.I32s(), Table = r.I16s() is { Length: > 0 } t ? t : null };
-        if (op.W.Length != n * k || op.Bias.Length != n || op.Mult.Length != n || op.Shift.Length != n)
+        if (n < 1 || k < 1 || op.W.Length != (long)n * k || op.Bias.Length != n || op.Mult.Length != n || op.Shift.Length != n)
             throw new InvalidDataException($"op '{name}': Linear parameter sizes do not match N={n}, K={k}");
         Requant.Check(name, op.Mult, op.Shift);
         Requant.CheckTable(name, op.Table, outType);

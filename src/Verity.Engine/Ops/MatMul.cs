@@ -123,6 +123,10 @@ public sealed class MatMul : Op
     {
         var op = new MatMul { Name = name, Inputs = inputs, OutType = outType, Mult = r.I32(), Shift = r.I32(), PermA = r.I32s(), PermB = r.I32s(), PermOut = r.I32s() };
         Requant.Check(name, [op.Mult], [op.Shift]);
+        foreach (var p in new[] { op.PermA, op.PermB, op.PermOut })
+            if (p.Length != 0 && !p.Order().SequenceEqual(Enumerable.Range(0, p.Length))) throw new InvalidDataException($"op '{name}': [{string.Join(",", p)}] is not a permutation");
+        if (new[] { op.PermA, op.PermB, op.PermOut }.Where(p => p.Length != 0).Select(p => p.Length).Distinct().Count() > 1)
+            throw new InvalidDataException($"op '{name}': permutations of different ranks");
         return op;
     }
 }
