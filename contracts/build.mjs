@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeBindings } from './bindings.mjs';
 
 const require = createRequire(import.meta.url);
 const solc = require('solc');
@@ -66,4 +67,6 @@ for (const [file, contracts] of Object.entries(result.contracts)) {
     count++;
   }
 }
+const bindings = writeBindings(root, out);
+console.error(`contracts: ${bindings} C# binding files updated`);
 console.error(`contracts: compiled ${files.length} files into ${count} artifacts (solc ${solc.version()}, ${EVM_VERSION})`);

@@ -101,11 +101,14 @@ public sealed class LoweringTests
         var kinds = model.Ops.GroupBy(o => o.Kind).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(1, kinds[OpKind.Embed]);
         Assert.Equal(13, kinds[OpKind.LayerNorm]);
-        Assert.Equal(6, kinds[OpKind.Softmax]);
         Assert.Equal(12, kinds[OpKind.MatMul]);
+        Assert.Equal(6, model.Ops.OfType<MatMul>().Count(m => m.SoftmaxTable.Length > 0)); // scores, scale, mask and softmax fused
+        Assert.False(kinds.ContainsKey(OpKind.Softmax));
+        Assert.False(kinds.ContainsKey(OpKind.Add)); // residual adds fused into the LayerNorms
+        Assert.Equal(12, model.Ops.OfType<LayerNorm>().Count(l => l.Inputs.Length == 2));
         Assert.False(kinds.ContainsKey(OpKind.Transpose)); // read and written in place by MatMul
         Assert.Equal(6, model.Ops.OfType<Linear>().Count(l => l.Table is not null)); // GELU fused
-        Assert.Equal(["sentence_embedding", "924"], model.Outputs.Select(o => o.Name));
+        Assert.Equal(["sentence_embedding", "last_hidden_state", "924"], model.Outputs.Select(o => o.Name));
 
         var x = Tokens(40);
         var h = FloatInterpreter.Run(onnx, x)["last_hidden_state"].FloatData;

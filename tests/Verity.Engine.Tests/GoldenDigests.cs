@@ -12,8 +12,8 @@ namespace Verity.Engine.Tests;
 [Trait("Category", "Determinism")]
 public class GoldenDigests(ITestOutputHelper output)
 {
-    public const string ModelId = "93bae1c601ec86f23b062c467abd5b534f93a68f34ada3b2efe76c395054986b";
-    public const string WeightsRoot = "57038b2d6ade89475f62bcb07645ee532d7987e6d3475496ede684f3dced9e37";
+    public const string ModelId = "254319bae603cf697cfb6c08f66b3e8fa061ef79a72ec1b6874cbb22a94aaf17";
+    public const string WeightsRoot = "ec0f1c4a738461be439f9cb153dec8f89b973f713d6921b89f8dc0f49a2171d1";
     public const string TraceRoot = "34abe844c99a0e6936e9ad535502894acead95abfbdb295ceb928c53d53611e3";
 
     [Fact]

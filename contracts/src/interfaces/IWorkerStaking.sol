@@ -84,5 +84,7 @@ interface IWorkerStaking {
     function workerOf(address worker) external view returns (Worker memory);
     /// @notice Active plus pending stake: what a slash can reach.
     function slashableOf(address worker) external view returns (uint256);
+    /// @notice Seconds between {requestUnstake} and {withdrawUnstaked}.
+    function unstakeDelay() external view returns (uint256);
     function totalStaked() external view returns (uint256);
 }

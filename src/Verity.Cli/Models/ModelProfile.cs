@@ -32,7 +32,7 @@ public sealed class TextProfile(WordPieceTokenizer tokenizer) : ModelProfile
     public WordPieceTokenizer Tokenizer => tokenizer;
 
     public override CompileOptions Options(string name) =>
-        new(name, new Dictionary<string, float> { ["attention_mask"] = 1, ["token_type_ids"] = 0 }, MeanPoolOutput: "last_hidden_state");
+        new(name, new Dictionary<string, float> { ["attention_mask"] = 1, ["token_type_ids"] = 0 }, MeanPoolOutput: "last_hidden_state", Outputs: ["924"]);
 
     public override IReadOnlyDictionary<string, FloatTensor> FloatInput(string text)
     {

@@ -69,6 +69,15 @@ internal sealed partial class Lowerer
                 _done.Add(tr);
                 product = tr.Outputs[0];
             }
+            if (po.Length == 0 && MatchSoftmax(product) is { } sm)
+            {
+                // Attention scores: scale by 1/√d, add the (all-zero) mask, softmax — fused into the product.
+                double sIn = ScaleFor(sm.Input, DType.I16);
+                var (mq, sq) = QuantMath.Multiplier(a.Scale * b.Scale * sm.Factor / sIn);
+                int vs = Emit(new MatMul { Name = n.Name, Inputs = [a.Value, b.Value], OutType = DType.I16, Mult = mq, Shift = sq, PermA = pa, PermB = pb, SoftmaxTable = SoftmaxTable(sIn) });
+                _sym[sm.Output] = new ActSym(vs, DType.I16, 1.0 / 32768, shape);
+                return;
+            }
             var t = TypeFor(n.Outputs[0]);
             double so = ScaleFor(n.Outputs[0], t);
             var (m, s) = QuantMath.Multiplier(a.Scale * b.Scale / so);
@@ -283,15 +292,49 @@ internal sealed partial class Lowerer
         long axis = Attr(n, "axis", _g.OpsetVersion >= 13 ? -1 : 1);
         if (axis != -1 && axis != x.Shape.Length - 1) throw Unsupported(n, $"softmax over axis {axis} is not supported (last axis only)");
         if (x.Type != DType.I16) throw Unsupported(n, "softmax input must be I16");
+        int v = Emit(new Engine.Ops.Softmax { Name = n.Name, Inputs = [x.Value], OutType = DType.I16, Table = SoftmaxTable(x.Scale) });
+        _sym[n.Outputs[0]] = new ActSym(v, DType.I16, 1.0 / 32768, x.Shape);
+    }
+
+    /// <summary>Table[d] = round(2^30·exp(−d·scale)) while ≥ 1: exp of the distance below the row maximum.</summary>
+    private static int[] SoftmaxTable(double scale)
+    {
         var table = new List<int>();
-        for (int d = 0; ; d++)
+        for (int d = 0; d <= 65535; d++)
         {
-            double e = Math.Round(Math.Pow(2, 30) * Math.Exp(-d * x.Scale));
-            if (e < 1 || d > 65535) break;
+            double e = Math.Round(Math.Pow(2, 30) * Math.Exp(-d * scale));
+            if (e < 1) break;
             table.Add((int)e);
         }
-        int v = Emit(new Engine.Ops.Softmax { Name = n.Name, Inputs = [x.Value], OutType = DType.I16, Table = [.. table] });
-        _sym[n.Outputs[0]] = new ActSym(v, DType.I16, 1.0 / 32768, x.Shape);
+        return [.. table];
+    }
+
+    private sealed record SoftmaxMatch(string Input, string Output, double Factor);
+
+    /// <summary>t → (Div|Mul by a positive constant | Add of an all-zero fill)* → Softmax over the last axis.</summary>
+    private SoftmaxMatch? MatchSoftmax(string t)
+    {
+        var chain = new List<OnnxNode>();
+        double factor = 1;
+        for (string cur = t; ;)
+        {
+            if (!_consumers.TryGetValue(cur, out var users) || users.Count != 1 || _g.Outputs.Any(o => o.Name == cur)) return null;
+            var u = users[0];
+            string? other = u.Inputs.Length == 2 ? u.Inputs[u.Inputs[0] == cur ? 1 : 0] : null;
+            switch (u.OpType)
+            {
+                case "Div" when u.Inputs[0] == cur && _sym.GetValueOrDefault(other!) is ConstSym c && Scalar(c.Value, u) > 0: factor /= Scalar(c.Value, u); break;
+                case "Mul" when _sym.GetValueOrDefault(other!) is ConstSym c && Scalar(c.Value, u) > 0: factor *= Scalar(c.Value, u); break;
+                case "Add" when _sym.GetValueOrDefault(other!) is FillSym { Value: 0 }: break;
+                case "Softmax" when Attr(u, "axis", _g.OpsetVersion >= 13 ? -1 : 1) == -1:
+                    chain.Add(u);
+                    foreach (var node in chain) _done.Add(node);
+                    return new SoftmaxMatch(cur, u.Outputs[0], factor);
+                default: return null;
+            }
+            chain.Add(u);
+            cur = u.Outputs[0];
+        }
     }
 
     private void LowerReduceMean(OnnxNode n)
@@ -310,6 +353,15 @@ internal sealed partial class Lowerer
             var g = ln.Gamma.Select(v => (int)Math.Round(v / so * Math.Pow(2, shift - 15))).ToArray();
             var b = ln.Beta.Select(v => (long)Math.Round(v / so * Math.Pow(2, shift))).ToArray();
             long eps = (long)Math.Round(ln.Eps * (double)d * d / (x.Scale * x.Scale));
+            // A residual Add whose only reader is this LayerNorm is fused into it (same bits, one tensor less to commit).
+            if (_ops.Count > 0 && _ops[^1] is Add { Relu: false, OutType: DType.I16 } add && x.Value == _inputs.Count + _ops.Count - 1
+                && _consumers[n.Inputs[0]].Count == 2 && !_g.Outputs.Any(o => o.Name == n.Inputs[0]))
+            {
+                _ops.RemoveAt(_ops.Count - 1);
+                int vf = Emit(new LayerNorm { Name = n.Name, Inputs = add.Inputs, OutType = t, D = d, Eps = eps, G = g, B = b, Shift = shift, AddMultA = add.MultA, AddMultB = add.MultB, AddShift = add.Shift });
+                _sym[ln.End] = new ActSym(vf, t, so, x.Shape);
+                return;
+            }
             int v = Emit(new LayerNorm { Name = n.Name, Inputs = [x.Value], OutType = t, D = d, Eps = eps, G = g, B = b, Shift = shift });
             _sym[ln.End] = new ActSym(v, t, so, x.Shape);
             return;

@@ -8,6 +8,7 @@ public sealed class Workspace(int threads)
     private short[] _a = [];
     private short[] _b = [];
     private short[] _c = [];
+    private byte[] _bytes = [];
 
     /// <summary>A scratch int16 buffer of at least n elements (contents undefined).</summary>
     public short[] ScratchA(int n) => _a.Length >= n ? _a : _a = new short[n];
@@ -15,6 +16,8 @@ public sealed class Workspace(int threads)
     public short[] ScratchB(int n) => _b.Length >= n ? _b : _b = new short[n];
 
     public short[] ScratchC(int n) => _c.Length >= n ? _c : _c = new short[n];
+
+    public byte[] ScratchBytes(int n) => _bytes.Length >= n ? _bytes : _bytes = new byte[n];
 
     public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads };
 }

@@ -8,6 +8,8 @@ namespace Verity.Engine.Ops;
 /// Batched product of two activations with one per-tensor requant; one side must be I8. With permutations
 /// (rank 4, fused transposes): A' = transpose(A, PermA), B' = transpose(B, PermB), C[b0,b1] = A'[b0,b1]·B'[b0,b1],
 /// output = transpose(C, PermOut). Empty permutations mean identity (any rank ≥ 2, batch dims equal).
+/// With a softmax table (attention scores), C is requantized to I16 and each row of C goes through
+/// <see cref="Softmax"/>'s arithmetic; the output is the probabilities (scale 2^-15), PermOut must be empty.
 /// </summary>
 public sealed class MatMul : Op
 {
@@ -17,6 +19,8 @@ public sealed class MatMul : Op
     public int[] PermA { get; init; } = [];
     public int[] PermB { get; init; } = [];
     public int[] PermOut { get; init; } = [];
+    /// <summary>Empty, or a <see cref="Softmax.Table"/> applied to each row of the requantized product.</summary>
+    public int[] SoftmaxTable { get; init; } = [];
 
     private readonly record struct Layout(int[] Shape, int[] Strides);
 
@@ -55,6 +59,7 @@ public sealed class MatMul : Op
         Expect(va.Shape[^1] == vb.Shape[^2], Name, $"inner dims differ: {S(va.Shape)} · {S(vb.Shape)}");
         Expect(PermOut.Length == 0 || PermOut.Length == va.Shape.Length && PermOut.Order().SequenceEqual(Enumerable.Range(0, PermOut.Length)), Name, $"output permutation {S(PermOut)} does not fit rank {va.Shape.Length}");
         Expect(OutType is DType.I8 or DType.I16, Name, $"output must be I8 or I16, got {OutType}");
+        Expect(SoftmaxTable.Length == 0 || OutType == DType.I16 && PermOut.Length == 0 && vb.Shape[^1] <= 4096, Name, "a fused softmax needs an I16 output, no output permutation and rows of at most 4096");
         return Geometry(a, b).OutShape;
     }
 
@@ -66,6 +71,9 @@ public sealed class MatMul : Op
     private void Compute(IntTensor a, IntTensor b, IntTensor output, Workspace? ws)
     {
         var (va, vb, c, _, cs) = Geometry(a, b);
+        // With a fused softmax the product goes to a scratch I16 tensor first, then row by row into the output.
+        var product = SoftmaxTable.Length == 0 ? output
+            : new IntTensor(DType.I16, output.Shape, ws is null ? new byte[output.ByteLength] : ws.ScratchBytes(output.ByteLength));
         int r = c.Length, m = c[r - 2], n = c[r - 1], k = va.Shape[r - 1], max = OutType.Max();
         int batches = c.Take(r - 2).Aggregate(1, (x, y) => x * y);
         var idx = new int[r - 2];
@@ -81,7 +89,7 @@ public sealed class MatMul : Op
                     {
                         long acc = 0;
                         for (int t = 0; t < k; t++) acc = checked(acc + (long)a.Get(ao + i * ai + t * at) * b.Get(bo + t * bk + j * bj));
-                        output.Set(co + i * cs[r - 2] + j * cs[r - 1], Fixed.Saturate(Fixed.Requant(acc, Mult, Shift), max));
+                        product.Set(co + i * cs[r - 2] + j * cs[r - 1], Fixed.Saturate(Fixed.Requant(acc, Mult, Shift), max));
                     }
             }
             else
@@ -91,10 +99,13 @@ public sealed class MatMul : Op
                 Gather(a, ao, ai, at, m, k, pa, ld);
                 Gather(b, bo, bj, bk, n, k, pb, ld);
                 Gemm.PackB(pb, n, k, packed);
-                Gemm.Fast(pa, packed, m, n, k, new Requantizer(null, [Mult], [Shift], false, null, OutType, output.Buffer, co, cs[r - 2], cs[r - 1]), ws.Threads);
+                Gemm.Fast(pa, packed, m, n, k, new Requantizer(null, [Mult], [Shift], false, null, OutType, product.Buffer, co, cs[r - 2], cs[r - 1]), ws.Threads);
             }
             for (int d = r - 3; d >= 0 && ++idx[d] == c[d]; d--) idx[d] = 0;
         }
+        if (SoftmaxTable.Length == 0) return;
+        Span<short> scores = product.I16, probs = output.I16;
+        for (int row = 0; row < scores.Length / n; row++) Softmax.Row(scores.Slice(row * n, n), probs.Slice(row * n, n), SoftmaxTable);
     }
 
     /// <summary>dst[row, t] = x[o + row·rowStride + t·colStride], rows zero-padded to ld.</summary>
@@ -117,11 +128,12 @@ public sealed class MatMul : Op
     private static short Widen<T>(T v) where T : unmanaged =>
         typeof(T) == typeof(sbyte) ? System.Runtime.CompilerServices.Unsafe.As<T, sbyte>(ref v) : System.Runtime.CompilerServices.Unsafe.As<T, short>(ref v);
 
-    protected override void WriteParams(ParamWriter w) { w.I32(Mult); w.I32(Shift); w.I32s(PermA); w.I32s(PermB); w.I32s(PermOut); }
+    protected override void WriteParams(ParamWriter w) { w.I32(Mult); w.I32(Shift); w.I32s(PermA); w.I32s(PermB); w.I32s(PermOut); w.I32s(SoftmaxTable); }
 
     internal static MatMul Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
-        var op = new MatMul { Name = name, Inputs = inputs, OutType = outType, Mult = r.I32(), Shift = r.I32(), PermA = r.I32s(), PermB = r.I32s(), PermOut = r.I32s() };
+        var op = new MatMul { Name = name, Inputs = inputs, OutType = outType, Mult = r.I32(), Shift = r.I32(), PermA = r.I32s(), PermB = r.I32s(), PermOut = r.I32s(), SoftmaxTable = r.I32s() };
+        if (op.SoftmaxTable.Length > 0) Softmax.CheckTable(name, op.SoftmaxTable);
         Requant.Check(name, [op.Mult], [op.Shift]);
         foreach (var p in new[] { op.PermA, op.PermB, op.PermOut })
             if (p.Length != 0 && !p.Order().SequenceEqual(Enumerable.Range(0, p.Length))) throw new InvalidDataException($"op '{name}': [{string.Join(",", p)}] is not a permutation");

@@ -48,8 +48,9 @@ public static class OpSet
             _ => throw new InvalidDataException($"unknown op code {code} for op '{name}' (op set version {Version})"),
         };
         if (!r.End) throw new InvalidDataException($"op '{name}': {bytes.Length - r.Position} trailing bytes");
-        int arity = op.Kind is OpKind.Add or OpKind.MatMul ? 2 : 1;
-        if (inputs.Length != arity) throw new InvalidDataException($"op '{name}' ({op.Kind}) takes {arity} input(s), not {inputs.Length}");
+        (int min, int max) arity = op.Kind switch { OpKind.Add or OpKind.MatMul => (2, 2), OpKind.LayerNorm => (1, 2), _ => (1, 1) };
+        if (inputs.Length < arity.min || inputs.Length > arity.max)
+            throw new InvalidDataException($"op '{name}' ({op.Kind}) takes {arity.min}{(arity.max > arity.min ? $"–{arity.max}" : "")} input(s), not {inputs.Length}");
         // One model, one encoding: anything that decodes but would re-encode differently (a relu byte of 7, …) is rejected.
         if (!op.Encode().AsSpan().SequenceEqual(bytes)) throw new InvalidDataException($"op '{name}' is not in canonical encoding");
         return op;

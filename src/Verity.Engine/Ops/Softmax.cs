@@ -34,11 +34,12 @@ public sealed class Softmax : Op
         Parallel.For(0, rows, ws.Parallel, r => Row(inputs[0], output, r, l));
     }
 
-    private void Row(IntTensor input, IntTensor output, int r, int l)
+    private void Row(IntTensor input, IntTensor output, int r, int l) => Row(input.I16.Slice(r * l, l), output.I16.Slice(r * l, l), Table);
+
+    /// <summary>One row, exactly as specified above; also used by MatMul's fused softmax.</summary>
+    internal static void Row(ReadOnlySpan<short> row, Span<short> y, ReadOnlySpan<int> table)
     {
-        var row = input.I16.Slice(r * l, l);
-        var y = output.I16.Slice(r * l, l);
-        var table = Table.AsSpan();
+        int l = row.Length;
         int max = short.MinValue;
         foreach (short v in row) max = Math.Max(max, v);
         long sum = 0;
@@ -57,10 +58,15 @@ public sealed class Softmax : Op
     internal static Softmax Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
         var op = new Softmax { Name = name, Inputs = inputs, OutType = outType, Table = r.I32s() };
-        bool monotone = true;
-        for (int i = 1; i < op.Table.Length; i++) monotone &= op.Table[i] <= op.Table[i - 1] && op.Table[i] >= 0;
-        if (op.Table.Length == 0 || op.Table[0] != 1 << 30 || !monotone)
-            throw new InvalidDataException($"op '{name}': softmax table must start at 2^30 and be non-increasing and non-negative");
+        CheckTable(name, op.Table);
         return op;
+    }
+
+    internal static void CheckTable(string name, int[] table)
+    {
+        bool monotone = true;
+        for (int i = 1; i < table.Length; i++) monotone &= table[i] <= table[i - 1] && table[i] >= 0;
+        if (table.Length == 0 || table[0] != 1 << 30 || !monotone)
+            throw new InvalidDataException($"op '{name}': softmax table must start at 2^30 and be non-increasing and non-negative");
     }
 }

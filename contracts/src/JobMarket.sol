@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {IWorkerStaking} from "./interfaces/IWorkerStaking.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
+import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
+import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
+
+/// @notice See {IJobMarket}.
+contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant CALLBACK_GAS = 100_000;
+    uint256 public constant MAX_ATTEMPTS = 2;
+    uint256 private constant MAX_VALIDATOR_BPS = 3_000; // with ModelRegistry's 7,000 cap the cuts never exceed the fee
+
+    IERC20 public immutable token;
+    IWorkerStaking public immutable staking;
+    IModelRegistry public immutable models;
+    IDatasetRegistry public immutable datasets;
+
+    address public disputeGame;
+    uint256 public openDisputes;
+    uint256 public jobCount;
+    uint256 public validatorPool;
+    Params private _params;
+
+    // The books, packed: escrowed fees and everything owed (pull balances and pools); bonds apart.
+    uint128 private _escrow;
+    uint128 private _owed;
+    uint256 private _bonds;
+
+    mapping(uint256 => Job) private _jobs;
+    mapping(uint256 => Challenge) private _challenges;
+    mapping(uint256 => address) public auditorOf;
+    mapping(address => uint256) public owedTo;
+    mapping(bytes32 => uint256) public datasetPool;
+
+    modifier onlyStatus(Job storage j, uint256 jobId, Status s) {
+        if (j.status != s) revert WrongStatus(jobId, j.status);
+        _;
+    }
+
+    constructor(IERC20 token_, IWorkerStaking staking_, IModelRegistry models_, IDatasetRegistry datasets_,
+        Params memory params_, address owner_) Ownable(owner_) {
+        token = token_;
+        staking = staking_;
+        models = models_;
+        datasets = datasets_;
+        _setParams(params_);
+    }
+
+    // ---- governance ----
+
+    function setParams(Params calldata p) external onlyOwner {
+        _setParams(p);
+    }
+
+    /// @notice Sets the dispute game; only while no dispute is open (a running dispute keeps its game).
+    function setDisputeGame(address game) external onlyOwner {
+        if (openDisputes != 0) revert DisputesOpen(openDisputes);
+        disputeGame = game;
+        emit DisputeGameChanged(game);
+    }
+
+    function _setParams(Params memory p) private {
+        if (p.validatorBps > MAX_VALIDATOR_BPS) revert ParamOutOfRange("validatorBps", p.validatorBps, MAX_VALIDATOR_BPS);
+        if (p.auditBps > 10_000) revert ParamOutOfRange("auditBps", p.auditBps, 10_000);
+        if (p.slashBps > 10_000) revert ParamOutOfRange("slashBps", p.slashBps, 10_000);
+        if (p.resultTimeout == 0) revert ParamOutOfRange("resultTimeout", 0, 1);
+        if (p.challengeWindow == 0) revert ParamOutOfRange("challengeWindow", 0, 1);
+        // A worker must not be able to withdraw its stake before a result it posted can no longer be disputed.
+        uint256 exposure = uint256(p.challengeWindow) + p.auditWindow + p.disputeTimeout;
+        uint256 delay = staking.unstakeDelay();
+        if (exposure >= delay) revert ParamOutOfRange("window+audit+dispute", exposure, delay);
+        _params = p;
+        emit ParamsChanged(p);
+    }
+
+    // ---- request ----
+
+    /// @inheritdoc IJobMarket
+    function requestJob(bytes32 modelId, bytes calldata input, uint256 maxFee) external nonReentrant returns (uint256) {
+        return _request(modelId, input, maxFee);
+    }
+
+    /// @inheritdoc IJobMarket
+    function requestJobWithPermit(bytes32 modelId, bytes calldata input, uint256 maxFee, uint256 permitDeadline,
+        uint8 v, bytes32 r, bytes32 s) external nonReentrant returns (uint256) {
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), maxFee, permitDeadline, v, r, s) {} catch {}
+        return _request(modelId, input, maxFee);
+    }
+
+    function _request(bytes32 modelId, bytes calldata input, uint256 maxFee) private returns (uint256 jobId) {
+        uint256 fee = models.feeOf(modelId); // reverts UnknownModel(modelId)
+        if (fee > maxFee) revert FeeAboveMax(modelId, fee, maxFee);
+        jobId = ++jobCount;
+        bytes32 inputHash = sha256(input);
+        uint256 deadline = block.timestamp + _params.resultTimeout;
+        Job storage j = _jobs[jobId];
+        j.requester = msg.sender;
+        j.status = Status.Requested;
+        j.attempt = 1;
+        j.deadline = uint40(deadline);
+        j.blockNumber = uint40(block.number + 1);
+        j.fee = uint88(fee); // ModelRegistry caps fees at 2^88 - 1
+        j.modelId = modelId;
+        j.inputHash = inputHash;
+        _escrow += uint128(fee);
+        token.safeTransferFrom(msg.sender, address(this), fee);
+        emit JobRequested(jobId, modelId, msg.sender, fee, inputHash, block.number + 1, deadline, input);
+        _checkBooks();
+    }
+
+    // ---- assignment ----
+
+    /// @inheritdoc IJobMarket
+    function assign(uint256 jobId) external nonReentrant returns (address) {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Requested) revert WrongStatus(jobId, j.status);
+        return _assign(j, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function drawnWorker(uint256 jobId) external view returns (address) {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Requested) return j.status == Status.None ? address(0) : j.worker;
+        (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
+        return ok ? staking.select(j.modelId, seed, j.worker) : address(0);
+    }
+
+    function _assignmentSeed(Job storage j, uint256 jobId) private view returns (bytes32, bool) {
+        uint256 b = j.blockNumber;
+        if (block.number <= b) return (0, false);
+        bytes32 h = blockhash(b);
+        if (h == 0) return (0, false); // older than 256 blocks: lost; the job waits for its deadline
+        return (keccak256(abi.encode(h, jobId, j.attempt)), true);
+    }
+
+    function _assign(Job storage j, uint256 jobId) private returns (address w) {
+        (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
+        if (!ok) revert SeedNotAvailable(jobId, j.blockNumber, block.number);
+        w = staking.select(j.modelId, seed, j.worker);
+        if (w == address(0)) revert NoEligibleWorker(jobId, j.modelId);
+        j.worker = w;
+        j.status = Status.Assigned;
+        emit JobAssigned(jobId, w, j.attempt);
+    }
+
+    // ---- results ----
+
+    /// @inheritdoc IJobMarket
+    function submitResult(uint256 jobId, bytes calldata output, bytes32 traceRoot) external nonReentrant {
+        _submit(jobId, output, traceRoot, _params.challengeWindow);
+    }
+
+    /// @inheritdoc IJobMarket
+    function submitResults(uint256[] calldata jobIds, bytes[] calldata outputs, bytes32[] calldata traceRoots)
+        external nonReentrant {
+        uint256 n = jobIds.length;
+        if (outputs.length != n || traceRoots.length != n) {
+            revert LengthMismatch(n, outputs.length, traceRoots.length);
+        }
+        uint256 window = _params.challengeWindow;
+        for (uint256 i; i < n; ++i) {
+            _submit(jobIds[i], outputs[i], traceRoots[i], window);
+        }
+    }
+
+    function _submit(uint256 jobId, bytes calldata output, bytes32 traceRoot, uint256 window) private {
+        Job storage j = _jobs[jobId];
+        Status s = j.status;
+        address w;
+        if (s == Status.Assigned) w = j.worker;
+        else if (s == Status.Requested) w = _assign(j, jobId);
+        else revert WrongStatus(jobId, s);
+        if (msg.sender != w) revert NotAssignedWorker(jobId, msg.sender, w);
+        if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
+        bytes32 outputHash = sha256(output);
+        uint256 deadline = block.timestamp + window;
+        j.status = Status.Committed;
+        j.deadline = uint40(deadline);
+        j.blockNumber = uint40(block.number);
+        j.result = keccak256(abi.encode(outputHash, traceRoot));
+        emit ResultSubmitted(jobId, w, outputHash, traceRoot, deadline, output);
+    }
+
+    // ---- deadlines ----
+
+    /// @inheritdoc IJobMarket
+    function expire(uint256 jobId) external nonReentrant {
+        Job storage j = _jobs[jobId];
+        Status s = j.status;
+        if (s != Status.Requested && s != Status.Assigned) revert WrongStatus(jobId, s);
+        if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
+        if (s == Status.Requested) {
+            // The drawn worker never delivered (or the draw was never settled): exclude it if it can be known.
+            (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
+            if (ok) {
+                address drawn = staking.select(j.modelId, seed, j.worker);
+                if (drawn != address(0)) j.worker = drawn;
+            }
+        }
+        _reassignOrRefund(j, jobId);
+        _checkBooks();
+    }
+
+    function _reassignOrRefund(Job storage j, uint256 jobId) private {
+        if (j.attempt < MAX_ATTEMPTS) {
+            uint256 deadline = block.timestamp + _params.resultTimeout;
+            j.attempt += 1;
+            j.status = Status.Requested;
+            j.deadline = uint40(deadline);
+            j.blockNumber = uint40(block.number + 1);
+            j.audit = Audit.Unsettled;
+            emit JobReassigned(jobId, j.worker, j.attempt, block.number + 1, deadline);
+        } else {
+            uint256 fee = j.fee;
+            j.status = Status.Refunded;
+            _escrow -= uint128(fee);
+            _owed += uint128(fee);
+            owedTo[j.requester] += fee;
+            emit JobRefunded(jobId, j.requester, fee);
+        }
+    }
+
+    // ---- audits ----
+
+    /// @inheritdoc IJobMarket
+    function settleAudit(uint256 jobId) external nonReentrant returns (bool) {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
+        if (j.audit != Audit.Unsettled) revert NotSelectedForAudit(jobId, j.audit);
+        return _settleAudit(j, jobId);
+    }
+
+    function _settleAudit(Job storage j, uint256 jobId) private returns (bool selected) {
+        uint256 b = uint256(j.blockNumber) + 1;
+        if (block.number <= b) revert SeedNotAvailable(jobId, b, block.number);
+        uint256 p = _params.auditBps;
+        bytes32 h = blockhash(b);
+        bytes32 seed;
+        if (h == 0) {
+            selected = p != 0; // the seed is lost: audit, so that waiting 256 blocks cannot dodge an audit
+            seed = blockhash(block.number - 1);
+        } else {
+            seed = keccak256(abi.encode(h, jobId));
+            selected = uint256(seed) % 10_000 < p;
+        }
+        if (!selected) {
+            j.audit = Audit.Clear;
+            emit AuditCleared(jobId);
+            return false;
+        }
+        address auditor = staking.select(j.modelId, keccak256(abi.encode(seed, "audit")), j.worker);
+        auditorOf[jobId] = auditor;
+        j.audit = Audit.Selected;
+        uint256 until = block.timestamp + _params.auditWindow;
+        if (until > j.deadline) j.deadline = uint40(until);
+        emit AuditSelected(jobId, auditor, j.deadline);
+    }
+
+    /// @inheritdoc IJobMarket
+    function confirmAudit(uint256 jobId) external nonReentrant {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
+        if (j.audit != Audit.Selected) revert NotSelectedForAudit(jobId, j.audit);
+        address auditor = auditorOf[jobId];
+        if (msg.sender != auditor) revert NotAuditor(jobId, msg.sender, auditor);
+        if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
+        j.audit = Audit.Confirmed;
+        emit AuditConfirmed(jobId, auditor);
+    }
+
+    // ---- challenges and disputes ----
+
+    /// @inheritdoc IJobMarket
+    function challenge(uint256 jobId, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
+        address game = disputeGame;
+        if (game == address(0)) revert DisputeGameNotSet();
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
+        if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
+        bytes32 given = keccak256(abi.encode(outputHash, traceRoot));
+        if (given != j.result) revert ResultMismatch(jobId, j.result, given);
+        address worker = j.worker;
+        if (msg.sender == worker) revert CannotChallengeOwnResult(jobId, worker);
+
+        uint96 bond = _params.challengeBond;
+        uint256 until = block.timestamp + _params.disputeTimeout;
+        j.status = Status.Challenged;
+        j.deadline = uint40(until);
+        _challenges[jobId] = Challenge(msg.sender, bond);
+        _bonds += bond;
+        openDisputes += 1;
+        token.safeTransferFrom(msg.sender, address(this), bond);
+        emit JobChallenged(jobId, msg.sender, bond, until);
+        IDisputeGame(game).openDispute(jobId, worker, msg.sender, j.modelId, j.inputHash, outputHash, traceRoot);
+        _checkBooks();
+    }
+
+    /// @inheritdoc IJobMarket
+    function resolveDispute(uint256 jobId, bool workerWasRight) external nonReentrant {
+        if (msg.sender != disputeGame) revert NotDisputeGame(msg.sender, disputeGame);
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Challenged) revert WrongStatus(jobId, j.status);
+        Challenge memory c = _endDispute(jobId);
+        address worker = j.worker;
+        uint256 slashed;
+        if (workerWasRight) {
+            _credit(worker, c.bond);
+            j.status = Status.Committed;
+            j.deadline = uint40(block.timestamp + _params.challengeWindow);
+        } else {
+            _credit(c.challenger, c.bond);
+            uint256 amount = staking.slashableOf(worker) * _params.slashBps / 10_000;
+            slashed = staking.slash(worker, amount, c.challenger);
+            _reassignOrRefund(j, jobId);
+        }
+        emit DisputeResolved(jobId, workerWasRight, worker, c.challenger, c.bond, slashed);
+        _checkBooks();
+    }
+
+    /// @inheritdoc IJobMarket
+    function expireDispute(uint256 jobId) external nonReentrant {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Challenged) revert WrongStatus(jobId, j.status);
+        if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
+        Challenge memory c = _endDispute(jobId);
+        _credit(c.challenger, c.bond);
+        uint256 fee = j.fee;
+        j.status = Status.Refunded;
+        _escrow -= uint128(fee);
+        _owed += uint128(fee);
+        owedTo[j.requester] += fee;
+        emit DisputeExpired(jobId, c.challenger, c.bond);
+        emit JobRefunded(jobId, j.requester, fee);
+        _checkBooks();
+    }
+
+    /// @dev Releases the held bond into the owed books (the caller credits it to someone) and closes the dispute.
+    function _endDispute(uint256 jobId) private returns (Challenge memory c) {
+        c = _challenges[jobId];
+        delete _challenges[jobId];
+        _bonds -= c.bond;
+        openDisputes -= 1;
+    }
+
+    // ---- finalization ----
+
+    /// @inheritdoc IJobMarket
+    function finalize(uint256 jobId, bytes calldata output, bytes32 traceRoot) external nonReentrant returns (bool) {
+        Job storage j = _jobs[jobId];
+        if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
+        if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
+        if (j.audit == Audit.Unsettled && _settleAudit(j, jobId)) return false; // audited: window extended
+        bytes32 given = keccak256(abi.encode(sha256(output), traceRoot));
+        if (given != j.result) revert ResultMismatch(jobId, j.result, given);
+
+        j.status = Status.Finalized;
+        _payOut(j, jobId);
+        _callBack(j, jobId, output, traceRoot);
+        _checkBooks();
+        return true;
+    }
+
+    function _payOut(Job storage j, uint256 jobId) private {
+        uint256 fee = j.fee;
+        (address owner, uint16 ownerBps, IModelRegistry.DatasetShare[] memory ds) = models.splitOf(j.modelId);
+        uint256 ownerCut = fee * ownerBps / 10_000;
+        uint256 datasetsCut = _payDatasets(fee, ds);
+        uint256 validatorCut = fee * _params.validatorBps / 10_000;
+        // ownerBps + dataset bps <= 7,000 (ModelRegistry) and validatorBps <= 3,000, each cut rounded down: no underflow
+        uint256 workerCut = fee - ownerCut - datasetsCut - validatorCut;
+        owedTo[owner] += ownerCut;
+        owedTo[j.worker] += workerCut;
+        _payValidatorPool(j.audit == Audit.Confirmed ? auditorOf[jobId] : address(0), validatorCut);
+        _escrow -= uint128(fee);
+        _owed += uint128(fee);
+        emit JobFinalized(jobId, j.worker, fee, workerCut, ownerCut, datasetsCut, validatorCut);
+    }
+
+    function _payDatasets(uint256 fee, IModelRegistry.DatasetShare[] memory ds) private returns (uint256 total) {
+        for (uint256 i; i < ds.length; ++i) {
+            uint256 cut = fee * ds[i].bps / 10_000;
+            datasetPool[ds[i].datasetId] += cut;
+            total += cut;
+        }
+    }
+
+    /// @dev Adds the validator cut to the pool and pays a confirming auditor (if any) its reward out of the pool.
+    function _payValidatorPool(address auditor, uint256 validatorCut) private {
+        uint256 pool = validatorPool + validatorCut;
+        if (auditor != address(0)) {
+            uint256 reward = _params.auditReward;
+            if (reward > pool) reward = pool;
+            pool -= reward;
+            owedTo[auditor] += reward;
+        }
+        validatorPool = pool;
+    }
+
+    function _callBack(Job storage j, uint256 jobId, bytes calldata output, bytes32 traceRoot) private {
+        address consumer = j.requester;
+        if (consumer.code.length == 0) return;
+        // EIP-150 passes at most 63/64 of what is left: make sure the consumer really gets CALLBACK_GAS, so a
+        // finalizer cannot starve the callback on purpose.
+        uint256 required = CALLBACK_GAS + CALLBACK_GAS / 63 + 10_000;
+        if (gasleft() < required) revert InsufficientGasForCallback(gasleft(), required);
+        bool ok;
+        try IVerityConsumer(consumer).onVerityResult{gas: CALLBACK_GAS}(jobId, j.modelId, output, traceRoot) {
+            ok = true;
+        } catch {}
+        emit ConsumerCalled(jobId, consumer, ok);
+    }
+
+    // ---- payouts ----
+
+    /// @inheritdoc IJobMarket
+    function distributeDataset(bytes32 datasetId) external nonReentrant {
+        uint256 amount = datasetPool[datasetId];
+        if (amount == 0) revert NothingToDistribute(datasetId);
+        datasetPool[datasetId] = 0;
+        (address[] memory contributors, uint16[] memory shares) = datasets.contributorsOf(datasetId);
+        uint256 paid;
+        for (uint256 i = 1; i < contributors.length; ++i) {
+            uint256 cut = amount * shares[i] / 10_000;
+            owedTo[contributors[i]] += cut;
+            paid += cut;
+        }
+        owedTo[contributors[0]] += amount - paid; // shares sum to 10,000, so paid <= amount
+        emit DatasetDistributed(datasetId, amount);
+        _checkBooks();
+    }
+
+    /// @inheritdoc IJobMarket
+    function withdraw() external nonReentrant returns (uint256 amount) {
+        amount = owedTo[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        owedTo[msg.sender] = 0;
+        _owed -= uint128(amount);
+        token.safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+        _checkBooks();
+    }
+
+    function _credit(address account, uint256 amount) private {
+        owedTo[account] += amount;
+        _owed += uint128(amount);
+    }
+
+    // ---- views ----
+
+    function jobOf(uint256 jobId) external view returns (Job memory) {
+        return _jobs[jobId];
+    }
+
+    function challengeOf(uint256 jobId) external view returns (Challenge memory) {
+        return _challenges[jobId];
+    }
+
+    function params() external view returns (Params memory) {
+        return _params;
+    }
+
+    function books() external view returns (uint256, uint256, uint256) {
+        return (_escrow, _bonds, _owed);
+    }
+
+    function _checkBooks() private view {
+        uint256 owed = uint256(_escrow) + _bonds + _owed;
+        uint256 balance = token.balanceOf(address(this));
+        if (balance < owed) revert BooksUnbalanced(balance, owed);
+    }
+}

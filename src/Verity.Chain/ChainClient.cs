@@ -1,0 +1,163 @@
+using System.Numerics;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+
+namespace Verity.Chain;
+
+/// <summary>
+/// Sends contract transactions and calls over JSON-RPC (Nethereum underneath), in our own terms: contracts and
+/// senders are <see cref="Address"/>es, a reverted transaction is a <see cref="ContractRevertedException"/> that
+/// carries the revert data. Transactions are sent with <c>eth_sendTransaction</c> from accounts the node holds
+/// (anvil's unlocked accounts; a production node would hold or sign for its own key).
+/// </summary>
+public sealed class ChainClient
+{
+    public ChainClient(Uri rpcUrl)
+    {
+        Web3 = new Web3(rpcUrl.ToString());
+        Web3.TransactionManager.UseLegacyAsDefault = true;
+    }
+
+    /// <summary>The Nethereum client, for what this class does not wrap.</summary>
+    public Web3 Web3 { get; }
+
+    /// <summary>Sends <paramref name="message"/> to <paramref name="contract"/> from <paramref name="from"/> and
+    /// waits for its receipt. Gas is estimated unless <paramref name="gas"/> is given. A revert (in estimation
+    /// or on chain) throws <see cref="ContractRevertedException"/>.</summary>
+    public async Task<TransactionReceipt> SendAsync<TMessage>(Address contract, TMessage message, Address from,
+        BigInteger? gas = null, CancellationToken ct = default) where TMessage : FunctionMessage, new()
+    {
+        message.FromAddress = from.Hex;
+        if (gas is { } g)
+            message.Gas = g;
+        var handler = Web3.Eth.GetContractTransactionHandler<TMessage>();
+        string hash;
+        try
+        {
+            hash = await handler.SendRequestAsync(contract.Hex, message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ContractRevertedException.TryFrom(e, typeof(TMessage).Name) is { } reverted)
+        {
+            throw reverted;
+        }
+        var receipt = await ReceiptAsync(hash, ct).ConfigureAwait(false);
+        if (receipt.Status?.Value != 1)
+            throw new ContractRevertedException(typeof(TMessage).Name, null, $"transaction {hash} reverted on chain (gas used {receipt.GasUsed?.Value})");
+        return receipt;
+    }
+
+    /// <summary>Deploys a contract and returns its address and receipt.</summary>
+    public async Task<(Address Address, TransactionReceipt Receipt)> DeployAsync<TDeployment>(TDeployment deployment,
+        Address from, CancellationToken ct = default) where TDeployment : ContractDeploymentMessage
+    {
+        deployment.FromAddress = from.Hex;
+        var handler = Web3.Eth.GetContractDeploymentHandler<TDeployment>();
+        string hash;
+        try
+        {
+            hash = await handler.SendRequestAsync(deployment).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ContractRevertedException.TryFrom(e, typeof(TDeployment).Name) is { } reverted)
+        {
+            throw reverted;
+        }
+        var receipt = await ReceiptAsync(hash, ct).ConfigureAwait(false);
+        if (receipt.Status?.Value != 1 || receipt.ContractAddress is null)
+            throw new ContractRevertedException(typeof(TDeployment).Name, null, $"deployment {hash} failed");
+        return (Address.Parse(receipt.ContractAddress), receipt);
+    }
+
+    /// <summary>Calls a view function and decodes its outputs.</summary>
+    public async Task<TOutput> CallAsync<TMessage, TOutput>(Address contract, TMessage message)
+        where TMessage : FunctionMessage, new() where TOutput : IFunctionOutputDTO, new()
+    {
+        try
+        {
+            return await Web3.Eth.GetContractQueryHandler<TMessage>()
+                .QueryDeserializingToObjectAsync<TOutput>(message, contract.Hex).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ContractRevertedException.TryFrom(e, typeof(TMessage).Name) is { } reverted)
+        {
+            throw reverted;
+        }
+    }
+
+    /// <summary>Calls a view function with a single return value.</summary>
+    public async Task<T> QueryAsync<TMessage, T>(Address contract, TMessage message) where TMessage : FunctionMessage, new()
+    {
+        try
+        {
+            return await Web3.Eth.GetContractQueryHandler<TMessage>().QueryAsync<T>(contract.Hex, message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ContractRevertedException.TryFrom(e, typeof(TMessage).Name) is { } reverted)
+        {
+            throw reverted;
+        }
+    }
+
+    public async Task<TransactionReceipt> ReceiptAsync(string hash, CancellationToken ct = default)
+    {
+        // anvil mines on receipt of the transaction, so the receipt is normally there at the first ask.
+        for (var delay = 5; ; delay = Math.Min(delay * 2, 1000))
+        {
+            var receipt = await Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash).ConfigureAwait(false);
+            if (receipt is not null)
+                return receipt;
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<BigInteger> BlockTimestampAsync()
+    {
+        var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber
+            .SendRequestAsync(BlockParameter.CreateLatest()).ConfigureAwait(false);
+        return block.Timestamp.Value;
+    }
+}
+
+/// <summary>A contract call or transaction reverted. <see cref="Data"/> is the revert data (hex), when the node
+/// returned it; <see cref="Is{TError}"/> and <see cref="Decode{TError}"/> read a custom error from it.</summary>
+public sealed class ContractRevertedException : Exception
+{
+    public ContractRevertedException(string call, string? data, string message, Exception? inner = null)
+        : base($"{call} reverted: {message}", inner)
+    {
+        Call = call;
+        Data = data;
+    }
+
+    public string Call { get; }
+
+    /// <summary>The revert data as 0x-hex, or null.</summary>
+    public new string? Data { get; }
+
+    public bool Is<TError>() => Data is not null && new SmartContractCustomErrorRevertException(Data).IsCustomErrorFor<TError>();
+
+    /// <summary>Decodes the custom error; throws if the revert was a different error.</summary>
+    public TError Decode<TError>() where TError : class, new()
+    {
+        if (!Is<TError>())
+            throw new InvalidOperationException($"{Call} reverted with {Data ?? "no data"}, not {typeof(TError).Name}. {Message}");
+        return new SmartContractCustomErrorRevertException(Data!).DecodeError<TError>();
+    }
+
+    internal static ContractRevertedException? TryFrom(Exception e, string call) => e switch
+    {
+        ContractRevertedException r => r,
+        SmartContractCustomErrorRevertException c => new ContractRevertedException(call, c.ExceptionEncodedData, c.Message, c),
+        Nethereum.ABI.FunctionEncoding.SmartContractRevertException r => new ContractRevertedException(call, r.EncodedData, r.RevertMessage ?? r.Message, r),
+        RpcResponseException r => new ContractRevertedException(call, DataOf(r.RpcError?.Data?.ToString()), r.Message, r),
+        _ => null,
+    };
+
+    private static string? DataOf(string? raw)
+    {
+        if (string.IsNullOrEmpty(raw))
+            return null;
+        raw = raw.Trim('"');
+        return raw.StartsWith("0x", StringComparison.Ordinal) ? raw : null;
+    }
+}
