@@ -32,8 +32,8 @@ function abiTypeAttr(p) {
   return p.type.replace(/^tuple/, 'tuple');
 }
 
-function param(p, i, structs, indexed = false) {
-  const name = p.name || `ReturnValue${i + 1}`;
+function param(p, i, structs, indexed = false, unnamed = 'Arg') {
+  const name = p.name || `${unnamed}${i + 1}`;
   const idx = indexed ? ', true' : '';
   return `    [Parameter("${abiTypeAttr(p)}", "${p.name}", ${i + 1}${idx})]\n    public ${csType(p, structs)} ${pascal(name)} { get; set; }`;
 }
@@ -58,7 +58,7 @@ function generate(artifact, ns) {
       const ps = item.inputs.map((p, i) => param(p, i, structs)).join('\n');
       parts.push(`[Function("${item.name}"${sigOut(item.outputs)})]\npublic sealed class ${cls} : FunctionMessage\n{\n${ps}\n}`);
       if (item.outputs.length > 0) {
-        const os = item.outputs.map((p, i) => param(p, i, structs)).join('\n');
+        const os = item.outputs.map((p, i) => param(p, i, structs, false, 'ReturnValue')).join('\n');
         parts.push(`[FunctionOutput]\npublic sealed class ${pascal(item.name)}Output : IFunctionOutputDTO\n{\n${os}\n}`);
       }
     } else if (item.type === 'event') {

@@ -51,7 +51,7 @@ public sealed class ChainClient
 
     /// <summary>Deploys a contract and returns its address and receipt.</summary>
     public async Task<(Address Address, TransactionReceipt Receipt)> DeployAsync<TDeployment>(TDeployment deployment,
-        Address from, CancellationToken ct = default) where TDeployment : ContractDeploymentMessage
+        Address from, CancellationToken ct = default) where TDeployment : ContractDeploymentMessage, new()
     {
         deployment.FromAddress = from.Hex;
         var handler = Web3.Eth.GetContractDeploymentHandler<TDeployment>();

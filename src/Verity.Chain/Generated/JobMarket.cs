@@ -501,7 +501,7 @@ public sealed class AssignOutput : IFunctionOutputDTO
 public sealed class AuditorOfFunction : FunctionMessage
 {
     [Parameter("uint256", "", 1)]
-    public BigInteger ReturnValue1 { get; set; }
+    public BigInteger Arg1 { get; set; }
 }
 
 [FunctionOutput]
@@ -564,7 +564,7 @@ public sealed class ConfirmAuditFunction : FunctionMessage
 public sealed class DatasetPoolFunction : FunctionMessage
 {
     [Parameter("bytes32", "", 1)]
-    public byte[] ReturnValue1 { get; set; }
+    public byte[] Arg1 { get; set; }
 }
 
 [FunctionOutput]
@@ -710,7 +710,7 @@ public sealed class OpenDisputesOutput : IFunctionOutputDTO
 public sealed class OwedToFunction : FunctionMessage
 {
     [Parameter("address", "", 1)]
-    public string ReturnValue1 { get; set; }
+    public string Arg1 { get; set; }
 }
 
 [FunctionOutput]

@@ -308,7 +308,7 @@ public sealed class IsEligibleOutput : IFunctionOutputDTO
 public sealed class IsSlasherFunction : FunctionMessage
 {
     [Parameter("address", "", 1)]
-    public string ReturnValue1 { get; set; }
+    public string Arg1 { get; set; }
 }
 
 [FunctionOutput]

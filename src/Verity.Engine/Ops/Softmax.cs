@@ -40,17 +40,18 @@ public sealed class Softmax : Op
     internal static void Row(ReadOnlySpan<short> row, Span<short> y, ReadOnlySpan<int> table)
     {
         int l = row.Length;
+        Span<int> e = l <= 1024 ? stackalloc int[l] : new int[l];
         int max = short.MinValue;
         foreach (short v in row) max = Math.Max(max, v);
         long sum = 0;
-        foreach (short v in row) { int d = max - v; sum += d < table.Length ? table[d] : 0; }
-        long inv = (1L << 61) / sum; // sum ≥ Table[0] = 2^30, so inv ≤ 2^31 and e·inv ≤ 2^61
         for (int i = 0; i < l; i++)
         {
             int d = max - row[i];
-            long e = d < table.Length ? table[d] : 0;
-            y[i] = (short)Math.Min(32767L, (e * inv + (1L << 45)) >> 46);
+            e[i] = d < table.Length ? table[d] : 0;
+            sum += e[i];
         }
+        long inv = (1L << 61) / sum; // sum ≥ Table[0] = 2^30, so inv ≤ 2^31 and e·inv ≤ 2^61
+        for (int i = 0; i < l; i++) y[i] = (short)Math.Min(32767L, unchecked(e[i] * inv + (1L << 45)) >> 46);
     }
 
     protected override void WriteParams(ParamWriter w) => w.I32s(Table);

@@ -88,7 +88,7 @@ public sealed class OpenDisputeFunction : FunctionMessage
 public sealed class OpenedFunction : FunctionMessage
 {
     [Parameter("uint256", "", 1)]
-    public BigInteger ReturnValue1 { get; set; }
+    public BigInteger Arg1 { get; set; }
 }
 
 [FunctionOutput]

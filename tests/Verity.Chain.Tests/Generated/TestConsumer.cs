@@ -105,7 +105,7 @@ public sealed class OnVerityResultFunction : FunctionMessage
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
     [Parameter("bytes32", "", 2)]
-    public byte[] ReturnValue2 { get; set; }
+    public byte[] Arg2 { get; set; }
     [Parameter("bytes", "output", 3)]
     public byte[] Output { get; set; }
     [Parameter("bytes32", "traceRoot", 4)]

@@ -1,0 +1,104 @@
+using System.Numerics;
+using Verity.Chain.Generated.DatasetRegistry;
+using Verity.Chain.Generated.DeviceRegistry;
+using Verity.Chain.Generated.JobMarket;
+using Verity.Chain.Generated.ModelRegistry;
+using Verity.Chain.Generated.VerityToken;
+using Verity.Chain.Generated.WorkerStaking;
+
+namespace Verity.Chain;
+
+/// <summary>The job market's parameters (see IJobMarket.Params): seconds, basis points and token amounts.</summary>
+public sealed record MarketParams(
+    uint ResultTimeout,
+    uint ChallengeWindow,
+    uint AuditWindow,
+    uint DisputeTimeout,
+    ushort AuditBps,
+    ushort ValidatorBps,
+    ushort SlashBps,
+    BigInteger ChallengeBond,
+    BigInteger AuditReward)
+{
+    /// <summary>Defaults for a local chain: 10 min to deliver, 1 h challenge window, 2 h audit window,
+    /// 1 day dispute timeout, p = 5%, 5% to the validator pool, half the stake slashed.</summary>
+    public static MarketParams Default { get; } = new(600, 3600, 7200, 86400, 500, 500, 5000,
+        100 * Deployer.Token, 1 * Deployer.Token);
+
+    internal Params ToAbi() => new()
+    {
+        ResultTimeout = ResultTimeout, ChallengeWindow = ChallengeWindow, AuditWindow = AuditWindow,
+        DisputeTimeout = DisputeTimeout, AuditBps = AuditBps, ValidatorBps = ValidatorBps, SlashBps = SlashBps,
+        ChallengeBond = ChallengeBond, AuditReward = AuditReward,
+    };
+}
+
+/// <summary>What to deploy with.</summary>
+public sealed record DeploymentOptions
+{
+    /// <summary>The fixed token supply, minted to the deployer.</summary>
+    public BigInteger Supply { get; init; } = 1_000_000_000 * Deployer.Token;
+    /// <summary>Seconds between an unstake request and its withdrawal; must exceed challenge window + audit window
+    /// + dispute timeout.</summary>
+    public ulong UnstakeDelay { get; init; } = 7 * 86400;
+    /// <summary>Share of a slash that goes to the winner (the rest is burned).</summary>
+    public ushort SlashRewardBps { get; init; } = 5000;
+    public BigInteger MinDatasetBond { get; init; } = 10 * Deployer.Token;
+    public ulong DatasetBondLockPeriod { get; init; } = 14 * 86400;
+    public MarketParams Market { get; init; } = MarketParams.Default;
+    /// <summary>The dispute game the market sends challenges to (none: challenges revert DisputeGameNotSet until
+    /// the owner sets one).</summary>
+    public Address? DisputeGame { get; init; }
+}
+
+/// <summary>Addresses of one deployment of the Verity contracts.</summary>
+public sealed record Deployment(Address Owner, Address Token, Address Datasets, Address Models, Address Staking,
+    Address Market, Address Devices);
+
+/// <summary>Deploys the Verity contracts to any EVM chain and wires them: token → registries → staking → market,
+/// then makes the market a slasher of staking and sets the dispute game.</summary>
+public static class Deployer
+{
+    /// <summary>One token (18 decimals) in its smallest unit.</summary>
+    public static readonly BigInteger Token = BigInteger.Pow(10, 18);
+
+    public static async Task<Deployment> DeployAsync(ChainClient chain, Address owner, DeploymentOptions? options = null,
+        ContractArtifacts? artifacts = null, CancellationToken ct = default)
+    {
+        options ??= new DeploymentOptions();
+        artifacts ??= ContractArtifacts.Locate();
+        string Code(string name) => artifacts.Load(name).Bytecode;
+
+        var (token, _) = await chain.DeployAsync(new VerityTokenDeployment(Code("VerityToken"))
+        {
+            Holder = owner.Hex, Supply = options.Supply,
+        }, owner, ct).ConfigureAwait(false);
+        var (datasets, _) = await chain.DeployAsync(new DatasetRegistryDeployment(Code("DatasetRegistry"))
+        {
+            Token = token.Hex, MinBond = options.MinDatasetBond, BondLockPeriod = options.DatasetBondLockPeriod,
+            Owner = owner.Hex,
+        }, owner, ct).ConfigureAwait(false);
+        var (models, _) = await chain.DeployAsync(new ModelRegistryDeployment(Code("ModelRegistry"))
+        {
+            Datasets = datasets.Hex,
+        }, owner, ct).ConfigureAwait(false);
+        var (staking, _) = await chain.DeployAsync(new WorkerStakingDeployment(Code("WorkerStaking"))
+        {
+            Token = token.Hex, Models = models.Hex, UnstakeDelay = options.UnstakeDelay,
+            SlashRewardBps = options.SlashRewardBps, Owner = owner.Hex,
+        }, owner, ct).ConfigureAwait(false);
+        var (market, _) = await chain.DeployAsync(new JobMarketDeployment(Code("JobMarket"))
+        {
+            Token = token.Hex, Staking = staking.Hex, Models = models.Hex, Datasets = datasets.Hex,
+            Params = options.Market.ToAbi(), Owner = owner.Hex,
+        }, owner, ct).ConfigureAwait(false);
+        var (devices, _) = await chain.DeployAsync(new DeviceRegistryDeployment(Code("DeviceRegistry")), owner, ct)
+            .ConfigureAwait(false);
+
+        await chain.SendAsync(staking, new SetSlasherFunction { Slasher = market.Hex, Allowed = true }, owner, ct: ct)
+            .ConfigureAwait(false);
+        if (options.DisputeGame is { } game)
+            await chain.SendAsync(market, new SetDisputeGameFunction { Game = game.Hex }, owner, ct: ct).ConfigureAwait(false);
+        return new Deployment(owner, token, datasets, models, staking, market, devices);
+    }
+}
