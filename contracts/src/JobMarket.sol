@@ -28,13 +28,14 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     address public disputeGame;
     uint256 public openDisputes;
-    uint256 public jobCount;
     uint256 public validatorPool;
     Params private _params;
 
-    // The books, packed: escrowed fees and everything owed (pull balances and pools); bonds apart.
-    uint128 private _escrow;
-    uint128 private _owed;
+    // One slot: the job counter and the books (escrowed fees; everything owed: pull balances and pools). 2^96 wei
+    // is 79 billion tokens, above any supply. Bonds apart.
+    uint64 private _jobCount;
+    uint96 private _escrow;
+    uint96 private _owed;
     uint256 private _bonds;
 
     mapping(uint256 => Job) private _jobs;
@@ -42,6 +43,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     mapping(uint256 => address) public auditorOf;
     mapping(address => uint256) public owedTo;
     mapping(bytes32 => uint256) public datasetPool;
+    mapping(bytes32 => uint256) public royaltyPot;
 
     modifier onlyStatus(Job storage j, uint256 jobId, Status s) {
         if (j.status != s) revert WrongStatus(jobId, j.status);
@@ -101,7 +103,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     function _request(bytes32 modelId, bytes calldata input, uint256 maxFee) private returns (uint256 jobId) {
         uint256 fee = models.feeOf(modelId); // reverts UnknownModel(modelId)
         if (fee > maxFee) revert FeeAboveMax(modelId, fee, maxFee);
-        jobId = ++jobCount;
+        jobId = ++_jobCount;
         bytes32 inputHash = sha256(input);
         uint256 deadline = block.timestamp + _params.resultTimeout;
         Job storage j = _jobs[jobId];
@@ -109,11 +111,11 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         j.status = Status.Requested;
         j.attempt = 1;
         j.deadline = uint40(deadline);
-        j.blockNumber = uint40(block.number + 1);
-        j.fee = uint88(fee); // ModelRegistry caps fees at 2^88 - 1
+        j.blockNumber = uint32(block.number + 1);
+        j.fee = uint96(fee); // ModelRegistry stores fees as uint96
         j.modelId = modelId;
-        j.inputHash = inputHash;
-        _escrow += uint128(fee);
+        j.data = inputHash;
+        _escrow += uint96(fee);
         token.safeTransferFrom(msg.sender, address(this), fee);
         emit JobRequested(jobId, modelId, msg.sender, fee, inputHash, block.number + 1, deadline, input);
         _checkBooks();
@@ -187,8 +189,8 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 deadline = block.timestamp + window;
         j.status = Status.Committed;
         j.deadline = uint40(deadline);
-        j.blockNumber = uint40(block.number);
-        j.result = keccak256(abi.encode(outputHash, traceRoot));
+        j.blockNumber = uint32(block.number);
+        j.data = keccak256(abi.encode(j.data, outputHash, traceRoot)); // data was the input hash
         emit ResultSubmitted(jobId, w, outputHash, traceRoot, deadline, output);
     }
 
@@ -218,14 +220,14 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             j.attempt += 1;
             j.status = Status.Requested;
             j.deadline = uint40(deadline);
-            j.blockNumber = uint40(block.number + 1);
+            j.blockNumber = uint32(block.number + 1);
             j.audit = Audit.Unsettled;
             emit JobReassigned(jobId, j.worker, j.attempt, block.number + 1, deadline);
         } else {
             uint256 fee = j.fee;
             j.status = Status.Refunded;
-            _escrow -= uint128(fee);
-            _owed += uint128(fee);
+            _escrow -= uint96(fee);
+            _owed += uint96(fee);
             owedTo[j.requester] += fee;
             emit JobRefunded(jobId, j.requester, fee);
         }
@@ -282,14 +284,14 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     // ---- challenges and disputes ----
 
     /// @inheritdoc IJobMarket
-    function challenge(uint256 jobId, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
+    function challenge(uint256 jobId, bytes32 inputHash, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
         address game = disputeGame;
         if (game == address(0)) revert DisputeGameNotSet();
         Job storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
-        bytes32 given = keccak256(abi.encode(outputHash, traceRoot));
-        if (given != j.result) revert ResultMismatch(jobId, j.result, given);
+        bytes32 given = keccak256(abi.encode(inputHash, outputHash, traceRoot));
+        if (given != j.data) revert ResultMismatch(jobId, j.data, given);
         address worker = j.worker;
         if (msg.sender == worker) revert CannotChallengeOwnResult(jobId, worker);
 
@@ -297,12 +299,12 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 until = block.timestamp + _params.disputeTimeout;
         j.status = Status.Challenged;
         j.deadline = uint40(until);
-        _challenges[jobId] = Challenge(msg.sender, bond);
+        _challenges[jobId] = Challenge(msg.sender, bond, inputHash);
         _bonds += bond;
         openDisputes += 1;
         token.safeTransferFrom(msg.sender, address(this), bond);
         emit JobChallenged(jobId, msg.sender, bond, until);
-        IDisputeGame(game).openDispute(jobId, worker, msg.sender, j.modelId, j.inputHash, outputHash, traceRoot);
+        IDisputeGame(game).openDispute(jobId, worker, msg.sender, j.modelId, inputHash, outputHash, traceRoot);
         _checkBooks();
     }
 
@@ -322,6 +324,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             _credit(c.challenger, c.bond);
             uint256 amount = staking.slashableOf(worker) * _params.slashBps / 10_000;
             slashed = staking.slash(worker, amount, c.challenger);
+            j.data = c.inputHash; // the next worker commits against the input again
             _reassignOrRefund(j, jobId);
         }
         emit DisputeResolved(jobId, workerWasRight, worker, c.challenger, c.bond, slashed);
@@ -337,8 +340,8 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         _credit(c.challenger, c.bond);
         uint256 fee = j.fee;
         j.status = Status.Refunded;
-        _escrow -= uint128(fee);
-        _owed += uint128(fee);
+        _escrow -= uint96(fee);
+        _owed += uint96(fee);
         owedTo[j.requester] += fee;
         emit DisputeExpired(jobId, c.challenger, c.bond);
         emit JobRefunded(jobId, j.requester, fee);
@@ -356,60 +359,48 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     // ---- finalization ----
 
     /// @inheritdoc IJobMarket
-    function finalize(uint256 jobId, bytes calldata output, bytes32 traceRoot) external nonReentrant returns (bool) {
+    function finalize(uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+        external nonReentrant returns (bool) {
         Job storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
         if (j.audit == Audit.Unsettled && _settleAudit(j, jobId)) return false; // audited: window extended
-        bytes32 given = keccak256(abi.encode(sha256(output), traceRoot));
-        if (given != j.result) revert ResultMismatch(jobId, j.result, given);
-
         j.status = Status.Finalized;
         _payOut(j, jobId);
-        _callBack(j, jobId, output, traceRoot);
+        if (j.requester.code.length != 0) _callBack(j, jobId, inputHash, output, traceRoot);
         _checkBooks();
         return true;
     }
 
     function _payOut(Job storage j, uint256 jobId) private {
         uint256 fee = j.fee;
-        (address owner, uint16 ownerBps, IModelRegistry.DatasetShare[] memory ds) = models.splitOf(j.modelId);
-        uint256 ownerCut = fee * ownerBps / 10_000;
-        uint256 datasetsCut = _payDatasets(fee, ds);
-        uint256 validatorCut = fee * _params.validatorBps / 10_000;
-        // ownerBps + dataset bps <= 7,000 (ModelRegistry) and validatorBps <= 3,000, each cut rounded down: no underflow
-        uint256 workerCut = fee - ownerCut - datasetsCut - validatorCut;
-        owedTo[owner] += ownerCut;
-        owedTo[j.worker] += workerCut;
-        _payValidatorPool(j.audit == Audit.Confirmed ? auditorOf[jobId] : address(0), validatorCut);
-        _escrow -= uint128(fee);
-        _owed += uint128(fee);
-        emit JobFinalized(jobId, j.worker, fee, workerCut, ownerCut, datasetsCut, validatorCut);
-    }
-
-    function _payDatasets(uint256 fee, IModelRegistry.DatasetShare[] memory ds) private returns (uint256 total) {
-        for (uint256 i; i < ds.length; ++i) {
-            uint256 cut = fee * ds[i].bps / 10_000;
-            datasetPool[ds[i].datasetId] += cut;
-            total += cut;
-        }
-    }
-
-    /// @dev Adds the validator cut to the pool and pays a confirming auditor (if any) its reward out of the pool.
-    function _payValidatorPool(address auditor, uint256 validatorCut) private {
+        bytes32 modelId = j.modelId;
+        Params storage p = _params;
+        // royaltyBps <= 7,000 (ModelRegistry) and validatorBps <= 3,000, each cut rounded down: no underflow
+        uint256 royaltyCut = fee * models.royaltyBpsOf(modelId) / 10_000;
+        uint256 validatorCut = fee * p.validatorBps / 10_000;
+        uint256 workerCut = fee - royaltyCut - validatorCut;
+        address worker = j.worker;
+        if (royaltyCut != 0) royaltyPot[modelId] += royaltyCut;
+        owedTo[worker] += workerCut;
         uint256 pool = validatorPool + validatorCut;
-        if (auditor != address(0)) {
-            uint256 reward = _params.auditReward;
+        if (j.audit == Audit.Confirmed) {
+            uint256 reward = p.auditReward;
             if (reward > pool) reward = pool;
             pool -= reward;
-            owedTo[auditor] += reward;
+            owedTo[auditorOf[jobId]] += reward;
         }
         validatorPool = pool;
+        _escrow -= uint96(fee);
+        _owed += uint96(fee);
+        emit JobFinalized(jobId, worker, fee, workerCut, royaltyCut, validatorCut);
     }
 
-    function _callBack(Job storage j, uint256 jobId, bytes calldata output, bytes32 traceRoot) private {
+    function _callBack(Job storage j, uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+        private {
         address consumer = j.requester;
-        if (consumer.code.length == 0) return;
+        bytes32 given = keccak256(abi.encode(inputHash, sha256(output), traceRoot));
+        if (given != j.data) revert ResultMismatch(jobId, j.data, given);
         // EIP-150 passes at most 63/64 of what is left: make sure the consumer really gets CALLBACK_GAS, so a
         // finalizer cannot starve the callback on purpose.
         uint256 required = CALLBACK_GAS + CALLBACK_GAS / 63 + 10_000;
@@ -422,6 +413,26 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     }
 
     // ---- payouts ----
+
+    /// @inheritdoc IJobMarket
+    function distributeRoyalties(bytes32 modelId) external nonReentrant {
+        uint256 amount = royaltyPot[modelId];
+        if (amount == 0) revert NothingToDistribute(modelId);
+        royaltyPot[modelId] = 0;
+        (address owner, uint16 ownerBps, IModelRegistry.DatasetShare[] memory ds) = models.splitOf(modelId);
+        uint256 total = ownerBps; // royaltyBps, recomputed from the parts
+        for (uint256 i; i < ds.length; ++i) total += ds[i].bps;
+        uint256 paid;
+        for (uint256 i; i < ds.length; ++i) {
+            uint256 cut = amount * ds[i].bps / total;
+            datasetPool[ds[i].datasetId] += cut;
+            paid += cut;
+        }
+        uint256 ownerCut = amount - paid; // ownerBps share plus the rounding dust; paid <= amount as bps sum to total
+        owedTo[owner] += ownerCut;
+        emit RoyaltiesDistributed(modelId, amount, ownerCut);
+        _checkBooks();
+    }
 
     /// @inheritdoc IJobMarket
     function distributeDataset(bytes32 datasetId) external nonReentrant {
@@ -445,7 +456,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         amount = owedTo[msg.sender];
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         owedTo[msg.sender] = 0;
-        _owed -= uint128(amount);
+        _owed -= uint96(amount);
         token.safeTransfer(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
         _checkBooks();
@@ -453,7 +464,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     function _credit(address account, uint256 amount) private {
         owedTo[account] += amount;
-        _owed += uint128(amount);
+        _owed += uint96(amount);
     }
 
     // ---- views ----
@@ -468,6 +479,10 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     function params() external view returns (Params memory) {
         return _params;
+    }
+
+    function jobCount() external view returns (uint256) {
+        return _jobCount;
     }
 
     function books() external view returns (uint256, uint256, uint256) {

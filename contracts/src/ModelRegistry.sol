@@ -9,7 +9,6 @@ contract ModelRegistry is IModelRegistry {
     uint256 public constant MAX_DATASETS = 8;
     uint256 public constant MAX_DATASET_BPS = 5_000;
     uint256 public constant MAX_OWNER_AND_DATASET_BPS = 7_000;
-    uint256 public constant MAX_FEE = type(uint88).max;
 
     IDatasetRegistry public immutable datasets;
     mapping(bytes32 => Model) private _models;
@@ -23,7 +22,6 @@ contract ModelRegistry is IModelRegistry {
         if (r.id == bytes32(0)) revert ZeroId();
         if (_models[r.id].owner != address(0)) revert ModelExists(r.id);
         if (r.parent != bytes32(0) && _models[r.parent].owner == address(0)) revert UnknownParent(r.id, r.parent);
-        if (r.fee > MAX_FEE) revert FeeTooHigh(r.fee, MAX_FEE);
         uint256 n = r.datasets.length;
         if (n > MAX_DATASETS) revert TooManyDatasets(n, MAX_DATASETS);
 
@@ -50,6 +48,7 @@ contract ModelRegistry is IModelRegistry {
         m.opSetVersion = r.opSetVersion;
         m.modelClass = r.modelClass;
         m.ownerBps = r.ownerBps;
+        m.royaltyBps = uint16(r.ownerBps + sum); // <= 7,000 (checked above)
         m.registeredAt = uint64(block.timestamp);
         emit ModelRegistered(r.id, msg.sender, r.parent, r.weightsRoot, r.opSetVersion, r.modelClass, r.ownerBps,
             r.fee, r.datasets);
@@ -58,7 +57,6 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function setFee(bytes32 id, uint96 fee) external {
         Model storage m = _owned(id);
-        if (fee > MAX_FEE) revert FeeTooHigh(fee, MAX_FEE);
         m.fee = fee;
         emit ModelFeeChanged(id, fee);
     }
@@ -85,6 +83,10 @@ contract ModelRegistry is IModelRegistry {
 
     function classOf(bytes32 id) external view returns (uint16) {
         return _known(id).modelClass;
+    }
+
+    function royaltyBpsOf(bytes32 id) external view returns (uint256) {
+        return _known(id).royaltyBps;
     }
 
     function splitOf(bytes32 id) external view returns (address, uint16, DatasetShare[] memory) {

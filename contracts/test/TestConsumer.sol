@@ -53,7 +53,7 @@ contract TestConsumer is IVerityConsumer {
         }
         if (mode == Mode.Reenter) {
             try market.withdraw() { reentryWithdrawSucceeded = true; } catch {}
-            try market.finalize(jobId, output, traceRoot) { reentryFinalizeSucceeded = true; } catch {}
+            try market.finalize(jobId, bytes32(0), output, traceRoot) { reentryFinalizeSucceeded = true; } catch {}
         }
         calls += 1;
         lastJobId = jobId;

@@ -24,6 +24,9 @@ public sealed class AnvilNode : IAsyncDisposable, IDisposable
 
     public const long ChainId = 31337;
 
+    /// <summary>The genesis block's timestamp (2025-01-01T00:00:00Z); later blocks follow one second apart.</summary>
+    public const long GenesisTimestamp = 1_735_689_600;
+
     private readonly Process _process;
     private readonly StringBuilder _log;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -62,6 +65,7 @@ public sealed class AnvilNode : IAsyncDisposable, IDisposable
                 "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--mnemonic", Mnemonic, "--accounts", accounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--balance", "100000", "--hardfork", Hardfork, "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--timestamp", GenesisTimestamp.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--silent",
             })
                 psi.ArgumentList.Add(a);
@@ -76,6 +80,9 @@ public sealed class AnvilNode : IAsyncDisposable, IDisposable
             try
             {
                 await node.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                // Every block one second after the previous one (plus any evm_increaseTime), instead of wall-clock
+                // time: block hashes, and so the draws and audits they seed, are the same on every run.
+                await node.RpcAsync("anvil_setBlockTimestampInterval", cancellationToken, 1).ConfigureAwait(false);
                 var list = await node.RpcAsync("eth_accounts", cancellationToken).ConfigureAwait(false);
                 node.Accounts = list.EnumerateArray().Select(e => Address.Parse(e.GetString()!)).ToArray();
                 return node;

@@ -15,8 +15,10 @@ public enum JobStatus { None, Requested, Assigned, Committed, Challenged, Finali
 public enum AuditState { Unsettled, Clear, Selected, Confirmed }
 
 /// <summary>A job as the market stores it (see IJobMarket.Job).</summary>
+/// <remarks><see cref="Data"/> is the input hash until a result is posted, then the result commitment
+/// keccak256(abi.encode(inputHash, outputHash, traceRoot)).</remarks>
 public sealed record JobView(JobId Id, JobStatus Status, int Attempt, Address Requester, Address Worker, BigInteger Fee,
-    AuditState Audit, long Deadline, long BlockNumber, Hash256 ModelId, Hash256 InputHash, Hash256 Result);
+    AuditState Audit, long Deadline, long BlockNumber, Hash256 ModelId, Hash256 Data);
 
 /// <summary>A dataset's share of a model's fees.</summary>
 public sealed record DatasetShare(Hash256 DatasetId, ushort Bps);
@@ -138,23 +140,36 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
             TraceRoots = results.Select(r => r.TraceRoot.ToArray()).ToList(),
         }, worker);
 
-    public Task<TransactionReceipt> FinalizeAsync(Address caller, JobResult r) =>
+    /// <summary>Finalizes a job. The result (and the input hash) are only checked, and only needed, when the
+    /// requester is a contract that gets the output by callback; for an account requester pass
+    /// <paramref name="withOutput"/> = false to save the calldata.</summary>
+    public Task<TransactionReceipt> FinalizeAsync(Address caller, JobResult r, Hash256 inputHash, bool withOutput = true) =>
         Chain.SendAsync(Deployment.Market, new Market.FinalizeFunction
         {
-            JobId = r.Job.ToBigInteger(), Output = r.Output, TraceRoot = r.TraceRoot.ToArray(),
+            JobId = r.Job.ToBigInteger(),
+            InputHash = withOutput ? inputHash.ToArray() : new byte[32],
+            Output = withOutput ? r.Output : [],
+            TraceRoot = withOutput ? r.TraceRoot.ToArray() : new byte[32],
         }, caller);
 
     public Task<TransactionReceipt> ExpireAsync(Address caller, JobId job) =>
         Chain.SendAsync(Deployment.Market, new Market.ExpireFunction { JobId = job.ToBigInteger() }, caller);
 
-    public async Task<TransactionReceipt> ChallengeAsync(Address challenger, JobResult posted, BigInteger bond)
+    public async Task<TransactionReceipt> ChallengeAsync(Address challenger, JobResult posted, Hash256 inputHash, BigInteger bond)
     {
         await ApproveAsync(challenger, Deployment.Market, bond).ConfigureAwait(false);
         return await Chain.SendAsync(Deployment.Market, new Market.ChallengeFunction
         {
-            JobId = posted.Job.ToBigInteger(), OutputHash = posted.OutputHash.ToArray(), TraceRoot = posted.TraceRoot.ToArray(),
+            JobId = posted.Job.ToBigInteger(), InputHash = inputHash.ToArray(), OutputHash = posted.OutputHash.ToArray(),
+            TraceRoot = posted.TraceRoot.ToArray(),
         }, challenger).ConfigureAwait(false);
     }
+
+    public Task<TransactionReceipt> DistributeRoyaltiesAsync(Address caller, Hash256 modelId) =>
+        Chain.SendAsync(Deployment.Market, new Market.DistributeRoyaltiesFunction { ModelId = modelId.ToArray() }, caller);
+
+    public Task<BigInteger> RoyaltyPotAsync(Hash256 modelId) =>
+        Chain.QueryAsync<Market.RoyaltyPotFunction, BigInteger>(Deployment.Market, new() { Arg1 = modelId.ToArray() });
 
     public Task<TransactionReceipt> WithdrawAsync(Address account) =>
         Chain.SendAsync(Deployment.Market, new Market.WithdrawFunction(), account);
@@ -184,7 +199,7 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
         var j = o.ReturnValue1;
         return new JobView(job, (JobStatus)(int)j.Status, (int)j.Attempt, Address.Parse(j.Requester), Address.Parse(j.Worker),
             j.Fee, (AuditState)(int)j.Audit, (long)j.Deadline, (long)j.BlockNumber, new Hash256(j.ModelId),
-            new Hash256(j.InputHash), new Hash256(j.Result));
+            new Hash256(j.Data));
     }
 
     public async Task<ulong> JobCountAsync() =>

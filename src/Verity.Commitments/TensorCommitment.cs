@@ -29,7 +29,10 @@ public static class TensorCommitment
     public static Hash256[] ChunkHashes(ReadOnlySpan<byte> data) => ChunkHashes(data, ChunkBytes, Sha256Lanes.Width);
 
     /// <summary>Merkle root over the chunks. Inputs over 256 chunks hash 256-chunk blocks in parallel; the root is the same.</summary>
-    public static Hash256 Root(ReadOnlySpan<byte> data) => Root(data, ChunkBytes, Sha256Lanes.Width);
+    public static Hash256 Root(ReadOnlySpan<byte> data) => Root(data, ChunkBytes, Sha256Lanes.Width, Environment.ProcessorCount);
+
+    /// <summary>The same root, hashing on at most <paramref name="maxThreads"/> threads (an engine's own thread budget).</summary>
+    public static Hash256 Root(ReadOnlySpan<byte> data, int maxThreads) => Root(data, ChunkBytes, Sha256Lanes.Width, maxThreads);
 
     public static Hash256[] Proof(ReadOnlySpan<byte> data, int chunkIndex)
     {
@@ -64,14 +67,14 @@ public static class TensorCommitment
         return hashes;
     }
 
-    internal static Hash256 Root(ReadOnlySpan<byte> data, int chunkBytes, int width)
+    internal static Hash256 Root(ReadOnlySpan<byte> data, int chunkBytes, int width, int maxThreads = int.MaxValue)
     {
         int n = ChunkCount(data.Length, chunkBytes);
-        return n <= BlockChunks ? BlockRoot(data, 0, n, chunkBytes, width) : ParallelRoot(data, n, chunkBytes, width);
+        return n <= BlockChunks ? BlockRoot(data, 0, n, chunkBytes, width) : ParallelRoot(data, n, chunkBytes, width, maxThreads);
     }
 
     /// <summary>Every full 256-chunk block is a perfect subtree, and the short last block reduces to one node, so the tree over block roots is the tree.</summary>
-    private static unsafe Hash256 ParallelRoot(ReadOnlySpan<byte> data, int n, int chunkBytes, int width)
+    private static unsafe Hash256 ParallelRoot(ReadOnlySpan<byte> data, int n, int chunkBytes, int width, int maxThreads)
     {
         int blocks = n / BlockChunks + (n % BlockChunks == 0 ? 0 : 1);
         var roots = ArrayPool<Hash256>.Shared.Rent(blocks);
@@ -79,7 +82,7 @@ public static class TensorCommitment
         fixed (byte* pinned = data)
         {
             nint address = (nint)pinned;
-            Parallel.For(0, blocks, b =>
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, b =>
             {
                 var all = new ReadOnlySpan<byte>((byte*)address, length);
                 int first = b * BlockChunks;

@@ -110,6 +110,31 @@ public sealed class ChainFixture : IAsyncLifetime
         return (job, worker, result);
     }
 
+    /// <summary>Advances past the job's deadline and finalizes it; if that selects it for audit, advances past the
+    /// audit window and finalizes again.</summary>
+    public async Task FinalizeAsync(JobResult result, byte[] input, bool withOutput = true)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var job = await V.JobAsync(result.Job);
+            if (job.Status == JobStatus.Finalized)
+                return;
+            var now = await Node.TimestampAsync();
+            if (job.Deadline >= now)
+                await Node.AdvanceAsync(TimeSpan.FromSeconds(job.Deadline - now + 1));
+            await V.FinalizeAsync(Stranger, result, Hash256.Of(input), withOutput);
+        }
+        Assert.Equal(JobStatus.Finalized, (await V.JobAsync(result.Job)).Status);
+    }
+
+    /// <summary>Advances the clock past <paramref name="job"/>'s current deadline.</summary>
+    public async Task PassDeadlineAsync(JobId job)
+    {
+        var j = await V.JobAsync(job);
+        var now = await Node.TimestampAsync();
+        await Node.AdvanceAsync(TimeSpan.FromSeconds(Math.Max(0, j.Deadline - now) + 1));
+    }
+
     /// <summary>Asserts the market's and staking's books against the token, to the wei.</summary>
     public async Task AssertBooksExactAsync()
     {

@@ -101,8 +101,8 @@ public sealed class LoweringTests
         var kinds = model.Ops.GroupBy(o => o.Kind).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(1, kinds[OpKind.Embed]);
         Assert.Equal(13, kinds[OpKind.LayerNorm]);
-        Assert.Equal(12, kinds[OpKind.MatMul]);
-        Assert.Equal(6, model.Ops.OfType<MatMul>().Count(m => m.SoftmaxTable.Length > 0)); // scores, scale, mask and softmax fused
+        Assert.Equal(6, kinds[OpKind.Attention]); // QKᵀ, 1/√d, mask, softmax and ·V as one op
+        Assert.False(kinds.ContainsKey(OpKind.MatMul));
         Assert.False(kinds.ContainsKey(OpKind.Softmax));
         Assert.False(kinds.ContainsKey(OpKind.Add)); // residual adds fused into the LayerNorms
         Assert.Equal(12, model.Ops.OfType<LayerNorm>().Count(l => l.Inputs.Length == 2));

@@ -136,7 +136,7 @@ public class FormatTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(15)]
+    [InlineData(16)]
     [InlineData(99)]
     [InlineData(255)]
     public void Rejects_unknown_op_codes(byte code)

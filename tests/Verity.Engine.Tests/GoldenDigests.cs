@@ -12,9 +12,9 @@ namespace Verity.Engine.Tests;
 [Trait("Category", "Determinism")]
 public class GoldenDigests(ITestOutputHelper output)
 {
-    public const string ModelId = "254319bae603cf697cfb6c08f66b3e8fa061ef79a72ec1b6874cbb22a94aaf17";
-    public const string WeightsRoot = "ec0f1c4a738461be439f9cb153dec8f89b973f713d6921b89f8dc0f49a2171d1";
-    public const string TraceRoot = "34abe844c99a0e6936e9ad535502894acead95abfbdb295ceb928c53d53611e3";
+    public const string ModelId = "553959a9b56849d6b4518e666366d9a2807f605c46de2ae9832191f36f25ca69";
+    public const string WeightsRoot = "ca395b58bcf0f3f218e6aa7b467bcae983c1606cfb9aef4528d49b4e354b3ec0";
+    public const string TraceRoot = "e0ee94888934b2c2590d779490c2f2d8eb325e4a873ac30a75e4d44d0ae689a7";
 
     [Fact]
     public void Model_id_and_weights_root_are_pinned()

@@ -48,7 +48,13 @@ internal static class SyntheticModel
         int vh = Emit(new Transpose { Name = "v_heads", Inputs = [Emit(Split(v, "v_split", DType.I8))], OutType = DType.I8, Perm = [0, 2, 1, 3] });
         // The heads merge in place: PermOut writes [1, H, S, dh] as [1, S, H, dh].
         int ctx = Emit(new MatMul { Name = "context", Inputs = [probs, vh], OutType = DType.I16, Mult = 1 << 14, Shift = ShiftFor(32768L * Std(i8) / 2, 1 << 14, 32767 / 3), PermOut = [0, 2, 1, 3] });
-        int flat = Emit(new Reshape { Name = "merge_reshape", Inputs = [ctx], OutType = DType.I16, Dims = [1, -1, D] });
+        // The same attention as one op; its output must equal ctx (AttentionTests checks that on random data).
+        int fused = Emit(new Attention
+        {
+            Name = "attention", Inputs = [qh, ks, vh], OutType = DType.I16, ScoreMult = 1 << 14, ScoreShift = ShiftFor(scoreStd, 1 << 14, 1200), SoftmaxTable = SoftmaxTable(),
+            OutMult = 1 << 14, OutShift = ShiftFor(32768L * Std(i8) / 2, 1 << 14, 32767 / 3), PermK = [0, 2, 3, 1], PermOut = [0, 2, 1, 3],
+        });
+        int flat = Emit(new Reshape { Name = "merge_reshape", Inputs = [fused], OutType = DType.I16, Dims = [1, -1, D] });
         int proj = Emit(Linear(r, D, D, DType.I16, false, i16, "proj", flat));
         int gelu = Emit(new Lut { Name = "gelu", Inputs = [proj], OutType = DType.I16, Table = GeluLikeTable() });
         int residual = Emit(new Add { Name = "residual", Inputs = [gelu, embed], OutType = DType.I16, MultA = 1 << 14, MultB = 1 << 14, Shift = 15, Relu = false });

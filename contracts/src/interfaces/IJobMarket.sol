@@ -26,8 +26,10 @@ pragma solidity ^0.8.28;
 /// Selection uses stakes at the moment it is settled.
 ///
 /// Money. Fees are escrowed at request; challenge bonds are held while a dispute is open; payouts are credited to
-/// pull balances (`owedTo`, withdrawn with {withdraw}), to the validator pool and to per-dataset pools (split among
-/// contributors by {distributeDataset}). Every entry point that moves money ends by checking
+/// pull balances (`owedTo`, withdrawn with {withdraw}), to the validator pool, and to per-model royalty pots that
+/// {distributeRoyalties} splits by lineage into the owner's balance and per-dataset pools, which
+/// {distributeDataset} splits among contributors. (Two lazy steps keep finalization at a fixed cost whatever the
+/// lineage.) Every entry point that moves money ends by checking
 /// `token.balanceOf(market) >= escrow + bonds + owed` (owed includes the pools).
 interface IJobMarket {
     enum Status {
@@ -47,19 +49,20 @@ interface IJobMarket {
         Confirmed // the auditor confirmed the result (earns the audit reward at finalization)
     }
 
-    /// @dev Storage layout: five slots per job (two packed, three hashes).
+    /// @dev Storage layout: four slots per job, two of them packed. `data` holds the input hash until a result is
+    /// posted, then the result commitment `keccak256(abi.encode(inputHash, outputHash, traceRoot))`, which binds
+    /// the result to its input (one slot updated per result instead of a fresh one).
     struct Job {
         address requester;
         Status status;
         uint8 attempt; // 1, or 2 after the one reassignment
-        uint40 deadline; // unix seconds; meaning depends on the status (see above)
-        uint40 blockNumber; // Requested/Assigned: the seed block; Committed and later: the result block
-        address worker; // Requested: the worker excluded from the draw (or 0); later: the assigned worker
-        uint88 fee;
         Audit audit;
+        uint40 deadline; // unix seconds; meaning depends on the status (see above)
+        uint32 blockNumber; // Requested/Assigned: the seed block; Committed and later: the result block
+        address worker; // Requested: the worker excluded from the draw (or 0); later: the assigned worker
+        uint96 fee;
         bytes32 modelId;
-        bytes32 inputHash; // SHA-256 of the input bytes
-        bytes32 result; // keccak256(abi.encode(outputHash, traceRoot)), set by submitResult
+        bytes32 data; // SHA-256 of the input bytes until a result; then the result commitment
     }
 
     struct Params {
@@ -77,6 +80,7 @@ interface IJobMarket {
     struct Challenge {
         address challenger;
         uint96 bond;
+        bytes32 inputHash; // restored into the job if it is reassigned
     }
 
     error WrongStatus(uint256 jobId, Status status);
@@ -94,7 +98,7 @@ interface IJobMarket {
     error NotSelectedForAudit(uint256 jobId, Audit audit);
     error CannotChallengeOwnResult(uint256 jobId, address worker);
     error NothingToWithdraw(address account);
-    error NothingToDistribute(bytes32 datasetId);
+    error NothingToDistribute(bytes32 id);
     error InsufficientGasForCallback(uint256 available, uint256 required);
     error LengthMismatch(uint256 jobIds, uint256 outputs, uint256 traceRoots);
     error ParamOutOfRange(bytes32 name, uint256 value, uint256 limit);
@@ -116,8 +120,9 @@ interface IJobMarket {
         address indexed challenger, uint256 bond, uint256 slashed);
     event DisputeExpired(uint256 indexed jobId, address indexed challenger, uint256 bond);
     event JobFinalized(uint256 indexed jobId, address indexed worker, uint256 fee, uint256 workerCut,
-        uint256 ownerCut, uint256 datasetsCut, uint256 validatorCut);
+        uint256 royaltyCut, uint256 validatorCut);
     event ConsumerCalled(uint256 indexed jobId, address indexed consumer, bool ok);
+    event RoyaltiesDistributed(bytes32 indexed modelId, uint256 amount, uint256 ownerCut);
     event DatasetDistributed(bytes32 indexed datasetId, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
     event ParamsChanged(Params params);
@@ -163,8 +168,9 @@ interface IJobMarket {
     function confirmAudit(uint256 jobId) external;
 
     /// @notice Challenges a committed result before its deadline, posting `challengeBond` (transferFrom), and opens
-    /// a dispute in the configured dispute game. `outputHash` and `traceRoot` are the ones the worker posted.
-    function challenge(uint256 jobId, bytes32 outputHash, bytes32 traceRoot) external;
+    /// a dispute in the configured dispute game. `inputHash` (from JobRequested), `outputHash` and `traceRoot`
+    /// (from ResultSubmitted) must match the job's result commitment.
+    function challenge(uint256 jobId, bytes32 inputHash, bytes32 outputHash, bytes32 traceRoot) external;
 
     /// @notice Dispute game only: ends the dispute of `jobId`. Worker right: the bond goes to the worker and the
     /// job gets a fresh challenge window. Worker wrong: the bond returns to the challenger, the worker is slashed
@@ -176,16 +182,23 @@ interface IJobMarket {
     /// dispute; the requester is refunded and the bond returned, nobody is slashed or paid.
     function expireDispute(uint256 jobId) external;
 
-    /// @notice Finalizes a committed job after its deadline: settles the audit first (if that selects it, the
-    /// window is extended and the call returns false without paying); otherwise splits the fee into pull balances
-    /// (model owner `ownerBps`, each dataset pool its share, validator pool `validatorBps`, worker the rest,
-    /// each share rounded down and the rounding dust to the worker), pays the audit reward if the audit was
-    /// confirmed, and calls the requester back if it is a contract. `output` and `traceRoot` are the posted
-    /// ones (from the ResultSubmitted event); anyone may call.
-    function finalize(uint256 jobId, bytes calldata output, bytes32 traceRoot) external returns (bool finalized);
+    /// @notice Finalizes a committed job after its deadline; anyone may call. Settles the audit first: if that
+    /// selects the job, the window is extended and the call returns false without paying. Otherwise splits the fee:
+    /// `royaltyCut = fee * royaltyBps / 10,000` to the model's royalty pot (split later by {distributeRoyalties}),
+    /// `validatorCut = fee * validatorBps / 10,000` to the validator pool, the rest (rounding dust included) to
+    /// the worker's pull balance; pays the audit reward out of the pool if the audit was confirmed; and, if the
+    /// requester is a contract, calls it back (IVerityConsumer) with the output. Only then are `inputHash`,
+    /// `output` and `traceRoot` needed (they must match the result commitment); for an account requester pass
+    /// empty values.
+    function finalize(uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+        external returns (bool finalized);
 
-    /// @notice Splits a dataset's accrued royalties among its contributors by their shares (rounded down; the
-    /// rounding dust to the first contributor). Anyone may call.
+    /// @notice Splits a model's royalty pot P by its lineage: the owner `P * ownerBps / royaltyBps`, each dataset's
+    /// pool `P * bps / royaltyBps` (rounded down; the dust to the owner). Anyone may call.
+    function distributeRoyalties(bytes32 modelId) external;
+
+    /// @notice Splits a dataset's pool among its contributors by their shares (rounded down; the dust to the
+    /// first contributor). Anyone may call.
     function distributeDataset(bytes32 datasetId) external;
 
     /// @notice Pays the caller everything owed to it.
@@ -196,6 +209,7 @@ interface IJobMarket {
     function auditorOf(uint256 jobId) external view returns (address);
     function owedTo(address account) external view returns (uint256);
     function datasetPool(bytes32 datasetId) external view returns (uint256);
+    function royaltyPot(bytes32 modelId) external view returns (uint256);
     function validatorPool() external view returns (uint256);
     function params() external view returns (Params memory);
     function jobCount() external view returns (uint256);

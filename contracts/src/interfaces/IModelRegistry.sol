@@ -39,6 +39,7 @@ interface IModelRegistry {
         uint32 opSetVersion;
         uint16 modelClass;
         uint16 ownerBps;
+        uint16 royaltyBps; // ownerBps + the datasets' shares: the part of each fee that goes to the model's lineage
         uint64 registeredAt;
         DatasetShare[] datasets;
     }
@@ -53,7 +54,6 @@ interface IModelRegistry {
     error DatasetNotActive(bytes32 datasetId);
     error DuplicateDataset(bytes32 datasetId);
     error ZeroShare(bytes32 datasetId);
-    error FeeTooHigh(uint256 fee, uint256 max);
     error NotModelOwner(bytes32 id, address caller, address owner);
     error ZeroAddress();
 
@@ -65,8 +65,6 @@ interface IModelRegistry {
     function MAX_DATASETS() external view returns (uint256);
     function MAX_DATASET_BPS() external view returns (uint256);
     function MAX_OWNER_AND_DATASET_BPS() external view returns (uint256);
-    /// @notice Largest fee a model may charge (the job market packs fees into 88 bits).
-    function MAX_FEE() external view returns (uint256);
 
     /// @notice Registers a model owned by the caller. Every cited dataset must be active in the dataset registry.
     function register(Registration calldata r) external;
@@ -81,6 +79,8 @@ interface IModelRegistry {
     function get(bytes32 id) external view returns (Model memory);
     function feeOf(bytes32 id) external view returns (uint256);
     function classOf(bytes32 id) external view returns (uint16);
+    /// @notice `ownerBps` plus the datasets' shares: the lineage's part of each fee (one storage read).
+    function royaltyBpsOf(bytes32 id) external view returns (uint256);
 
     /// @notice What JobMarket needs to split a fee: owner, owner share, datasets and their shares.
     function splitOf(bytes32 id) external view returns (address owner, uint16 ownerBps, DatasetShare[] memory datasets);

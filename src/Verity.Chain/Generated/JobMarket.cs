@@ -163,8 +163,8 @@ public sealed class NotSelectedForAuditError
 [Error("NothingToDistribute")]
 public sealed class NothingToDistributeError
 {
-    [Parameter("bytes32", "datasetId", 1)]
-    public byte[] DatasetId { get; set; }
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
 }
 
 [Error("NothingToWithdraw")]
@@ -360,11 +360,9 @@ public sealed class JobFinalizedEvent : IEventDTO
     public BigInteger Fee { get; set; }
     [Parameter("uint256", "workerCut", 4)]
     public BigInteger WorkerCut { get; set; }
-    [Parameter("uint256", "ownerCut", 5)]
-    public BigInteger OwnerCut { get; set; }
-    [Parameter("uint256", "datasetsCut", 6)]
-    public BigInteger DatasetsCut { get; set; }
-    [Parameter("uint256", "validatorCut", 7)]
+    [Parameter("uint256", "royaltyCut", 5)]
+    public BigInteger RoyaltyCut { get; set; }
+    [Parameter("uint256", "validatorCut", 6)]
     public BigInteger ValidatorCut { get; set; }
 }
 
@@ -446,6 +444,17 @@ public sealed class ResultSubmittedEvent : IEventDTO
     public BigInteger ChallengeDeadline { get; set; }
     [Parameter("bytes", "output", 6)]
     public byte[] Output { get; set; }
+}
+
+[Event("RoyaltiesDistributed")]
+public sealed class RoyaltiesDistributedEvent : IEventDTO
+{
+    [Parameter("bytes32", "modelId", 1, true)]
+    public byte[] ModelId { get; set; }
+    [Parameter("uint256", "amount", 2)]
+    public BigInteger Amount { get; set; }
+    [Parameter("uint256", "ownerCut", 3)]
+    public BigInteger OwnerCut { get; set; }
 }
 
 [Event("Withdrawn")]
@@ -533,9 +542,11 @@ public sealed class ChallengeFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
-    [Parameter("bytes32", "outputHash", 2)]
+    [Parameter("bytes32", "inputHash", 2)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "outputHash", 3)]
     public byte[] OutputHash { get; set; }
-    [Parameter("bytes32", "traceRoot", 3)]
+    [Parameter("bytes32", "traceRoot", 4)]
     public byte[] TraceRoot { get; set; }
 }
 
@@ -607,6 +618,13 @@ public sealed class DistributeDatasetFunction : FunctionMessage
     public byte[] DatasetId { get; set; }
 }
 
+[Function("distributeRoyalties")]
+public sealed class DistributeRoyaltiesFunction : FunctionMessage
+{
+    [Parameter("bytes32", "modelId", 1)]
+    public byte[] ModelId { get; set; }
+}
+
 [Function("drawnWorker", "address")]
 public sealed class DrawnWorkerFunction : FunctionMessage
 {
@@ -640,9 +658,11 @@ public sealed class FinalizeFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
-    [Parameter("bytes", "output", 2)]
+    [Parameter("bytes32", "inputHash", 2)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes", "output", 3)]
     public byte[] Output { get; set; }
-    [Parameter("bytes32", "traceRoot", 3)]
+    [Parameter("bytes32", "traceRoot", 4)]
     public byte[] TraceRoot { get; set; }
 }
 
@@ -805,6 +825,20 @@ public sealed class ResolveDisputeFunction : FunctionMessage
     public bool WorkerWasRight { get; set; }
 }
 
+[Function("royaltyPot", "uint256")]
+public sealed class RoyaltyPotFunction : FunctionMessage
+{
+    [Parameter("bytes32", "", 1)]
+    public byte[] Arg1 { get; set; }
+}
+
+[FunctionOutput]
+public sealed class RoyaltyPotOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
 [Function("setDisputeGame")]
 public sealed class SetDisputeGameFunction : FunctionMessage
 {
@@ -942,6 +976,8 @@ public sealed class Challenge
     public string Challenger { get; set; }
     [Parameter("uint96", "bond", 2)]
     public BigInteger Bond { get; set; }
+    [Parameter("bytes32", "inputHash", 3)]
+    public byte[] InputHash { get; set; }
 }
 
 public sealed class Job
@@ -952,20 +988,18 @@ public sealed class Job
     public BigInteger Status { get; set; }
     [Parameter("uint8", "attempt", 3)]
     public BigInteger Attempt { get; set; }
-    [Parameter("uint40", "deadline", 4)]
-    public BigInteger Deadline { get; set; }
-    [Parameter("uint40", "blockNumber", 5)]
-    public BigInteger BlockNumber { get; set; }
-    [Parameter("address", "worker", 6)]
-    public string Worker { get; set; }
-    [Parameter("uint88", "fee", 7)]
-    public BigInteger Fee { get; set; }
-    [Parameter("uint8", "audit", 8)]
+    [Parameter("uint8", "audit", 4)]
     public BigInteger Audit { get; set; }
+    [Parameter("uint40", "deadline", 5)]
+    public BigInteger Deadline { get; set; }
+    [Parameter("uint32", "blockNumber", 6)]
+    public BigInteger BlockNumber { get; set; }
+    [Parameter("address", "worker", 7)]
+    public string Worker { get; set; }
+    [Parameter("uint96", "fee", 8)]
+    public BigInteger Fee { get; set; }
     [Parameter("bytes32", "modelId", 9)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "inputHash", 10)]
-    public byte[] InputHash { get; set; }
-    [Parameter("bytes32", "result", 11)]
-    public byte[] Result { get; set; }
+    [Parameter("bytes32", "data", 10)]
+    public byte[] Data { get; set; }
 }

@@ -40,15 +40,6 @@ public sealed class DuplicateDatasetError
     public byte[] DatasetId { get; set; }
 }
 
-[Error("FeeTooHigh")]
-public sealed class FeeTooHighError
-{
-    [Parameter("uint256", "fee", 1)]
-    public BigInteger Fee { get; set; }
-    [Parameter("uint256", "max", 2)]
-    public BigInteger Max { get; set; }
-}
-
 [Error("ModelExists")]
 public sealed class ModelExistsError
 {
@@ -191,19 +182,6 @@ public sealed class MAX_DATASET_BPSOutput : IFunctionOutputDTO
     public BigInteger ReturnValue1 { get; set; }
 }
 
-[Function("MAX_FEE", "uint256")]
-public sealed class MAX_FEEFunction : FunctionMessage
-{
-
-}
-
-[FunctionOutput]
-public sealed class MAX_FEEOutput : IFunctionOutputDTO
-{
-    [Parameter("uint256", "", 1)]
-    public BigInteger ReturnValue1 { get; set; }
-}
-
 [Function("MAX_OWNER_AND_DATASET_BPS", "uint256")]
 public sealed class MAX_OWNER_AND_DATASET_BPSFunction : FunctionMessage
 {
@@ -323,6 +301,20 @@ public sealed class RegisterFunction : FunctionMessage
     public Registration R { get; set; }
 }
 
+[Function("royaltyBpsOf", "uint256")]
+public sealed class RoyaltyBpsOfFunction : FunctionMessage
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+}
+
+[FunctionOutput]
+public sealed class RoyaltyBpsOfOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
 [Function("setFee")]
 public sealed class SetFeeFunction : FunctionMessage
 {
@@ -383,9 +375,11 @@ public sealed class Model
     public BigInteger ModelClass { get; set; }
     [Parameter("uint16", "ownerBps", 7)]
     public BigInteger OwnerBps { get; set; }
-    [Parameter("uint64", "registeredAt", 8)]
+    [Parameter("uint16", "royaltyBps", 8)]
+    public BigInteger RoyaltyBps { get; set; }
+    [Parameter("uint64", "registeredAt", 9)]
     public BigInteger RegisteredAt { get; set; }
-    [Parameter("tuple[]", "datasets", 9)]
+    [Parameter("tuple[]", "datasets", 10)]
     public List<DatasetShare> Datasets { get; set; }
 }
 

@@ -155,9 +155,12 @@ internal sealed partial class Lowerer
         var producer = _g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         foreach (var n in _g.Nodes.Where(n => n.OpType == "MatMul" && !_g.Initializers.ContainsKey(n.Inputs[1])))
         {
-            string t = n.Inputs[1];
-            while (producer.TryGetValue(t, out var p) && p.OpType is "Reshape" or "Transpose") t = p.Inputs[0];
-            _needsI8.Add(t);
+            foreach (string input in n.Inputs)
+            {
+                string t = input;
+                while (producer.TryGetValue(t, out var p) && p.OpType is "Reshape" or "Transpose") t = p.Inputs[0];
+                if (producer.TryGetValue(t, out var q) && q.OpType is "Add" or "MatMul") _needsI8.Add(t);
+            }
         }
     }
 

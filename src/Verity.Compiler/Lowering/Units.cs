@@ -74,6 +74,20 @@ internal sealed partial class Lowerer
                 // Attention scores: scale by 1/√d, add the (all-zero) mask, softmax — fused into the product.
                 double sIn = ScaleFor(sm.Input, DType.I16);
                 var (mq, sq) = QuantMath.Multiplier(a.Scale * b.Scale * sm.Factor / sIn);
+                if (MatchMix(sm.Output) is { } mix)
+                {
+                    // …and the product with V too: the probabilities are never materialised.
+                    var ot = TypeFor(mix.Output);
+                    double os = ScaleFor(mix.Output, ot);
+                    var (mo, so2) = QuantMath.Multiplier(mix.V.Scale / 32768 / os);
+                    int va = Emit(new Attention
+                    {
+                        Name = n.Name, Inputs = [a.Value, b.Value, mix.V.Value], OutType = ot, ScoreMult = mq, ScoreShift = sq, SoftmaxTable = SoftmaxTable(sIn),
+                        OutMult = mo, OutShift = so2, PermQ = pa, PermK = pb, PermV = mix.PermV, PermOut = mix.PermOut,
+                    });
+                    _sym[mix.Output] = new ActSym(va, ot, os, mix.Shape(shape));
+                    return;
+                }
                 int vs = Emit(new MatMul { Name = n.Name, Inputs = [a.Value, b.Value], OutType = DType.I16, Mult = mq, Shift = sq, PermA = pa, PermB = pb, SoftmaxTable = SoftmaxTable(sIn) });
                 _sym[sm.Output] = new ActSym(vs, DType.I16, 1.0 / 32768, shape);
                 return;
@@ -294,6 +308,42 @@ internal sealed partial class Lowerer
         if (x.Type != DType.I16) throw Unsupported(n, "softmax input must be I16");
         int v = Emit(new Engine.Ops.Softmax { Name = n.Name, Inputs = [x.Value], OutType = DType.I16, Table = SoftmaxTable(x.Scale) });
         _sym[n.Outputs[0]] = new ActSym(v, DType.I16, 1.0 / 32768, x.Shape);
+    }
+
+    private sealed record MixMatch(ActSym V, int[] PermV, int[] PermOut, string Output)
+    {
+        /// <summary>Output shape given the probabilities' shape [.., S, S].</summary>
+        public long[] Shape(long[] probs)
+        {
+            long[] sv = PermV.Length == 0 ? V.Shape : [.. PermV.Select(p => V.Shape[p])];
+            long[] c = [.. probs[..^1], sv[^1]];
+            return PermOut.Length == 0 ? c : [.. PermOut.Select(p => c[p])];
+        }
+    }
+
+    /// <summary>probabilities → MatMul(·, V) [→ Transpose]: the second half of attention.</summary>
+    private MixMatch? MatchMix(string probs)
+    {
+        if (!_consumers.TryGetValue(probs, out var users) || users.Count != 1 || _g.Outputs.Any(o => o.Name == probs)) return null;
+        var mm = users[0];
+        if (mm.OpType != "MatMul" || mm.Inputs[0] != probs) return null;
+        (ActSym v, int[] pv) = _sym.GetValueOrDefault(mm.Inputs[1]) switch
+        {
+            TransposedSym t => (t.Source, t.Perm),
+            ActSym a => (a, []),
+            _ => (null!, []),
+        };
+        if (v is null || v.Type != DType.I8) return null;
+        _done.Add(mm);
+        string output = mm.Outputs[0];
+        int[] po = [];
+        if (SoleConsumer(output, "Transpose") is { } tr && Ints(tr, "perm", []).Length == v.Shape.Length)
+        {
+            po = [.. Ints(tr, "perm", []).Select(p => (int)p)];
+            _done.Add(tr);
+            output = tr.Outputs[0];
+        }
+        return new MixMatch(v, pv, po, output);
     }
 
     /// <summary>Table[d] = round(2^30·exp(−d·scale)) while ≥ 1: exp of the distance below the row maximum.</summary>

@@ -40,7 +40,7 @@ public sealed class Executor(VModel model, int threads = 1, bool reference = fal
             }
             values[nIn + i] = output;
             if (trace)
-                roots[i] = op.IsView && op.Inputs[0] >= nIn ? roots[op.Inputs[0] - nIn] : TensorCommitment.Root(output.Bytes);
+                roots[i] = op.IsView && op.Inputs[0] >= nIn ? roots[op.Inputs[0] - nIn] : TensorCommitment.Root(output.Bytes, 1);
         }
         var outs = model.OutputIds.Select(v => Copy(values[v])).ToArray();
         var traceRoot = trace ? TraceRoot.Compute(roots) : default;

@@ -17,4 +17,5 @@ public enum OpKind : byte
     Embed = 12,
     ReduceMean = 13,
     Gather = 14,
+    Attention = 15,
 }

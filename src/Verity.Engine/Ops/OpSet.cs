@@ -45,10 +45,11 @@ public static class OpSet
             OpKind.Embed => Embed.Read(ref r, name, inputs, outType),
             OpKind.ReduceMean => ReduceMean.Read(ref r, name, inputs, outType),
             OpKind.Gather => Gather.Read(ref r, name, inputs, outType),
+            OpKind.Attention => Attention.Read(ref r, name, inputs, outType),
             _ => throw new InvalidDataException($"unknown op code {code} for op '{name}' (op set version {Version})"),
         };
         if (!r.End) throw new InvalidDataException($"op '{name}': {bytes.Length - r.Position} trailing bytes");
-        (int min, int max) arity = op.Kind switch { OpKind.Add or OpKind.MatMul => (2, 2), OpKind.LayerNorm => (1, 2), _ => (1, 1) };
+        (int min, int max) arity = op.Kind switch { OpKind.Add or OpKind.MatMul => (2, 2), OpKind.LayerNorm => (1, 2), OpKind.Attention => (3, 3), _ => (1, 1) };
         if (inputs.Length < arity.min || inputs.Length > arity.max)
             throw new InvalidDataException($"op '{name}' ({op.Kind}) takes {arity.min}{(arity.max > arity.min ? $"–{arity.max}" : "")} input(s), not {inputs.Length}");
         // One model, one encoding: anything that decodes but would re-encode differently (a relu byte of 7, …) is rejected.

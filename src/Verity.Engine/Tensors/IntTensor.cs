@@ -18,6 +18,11 @@ public sealed class IntTensor
         Type = type; Shape = shape; Buffer = buffer;
     }
 
+    private IntTensor(DType type, int[] shape, bool _) { Type = type; Shape = shape; Buffer = []; }
+
+    /// <summary>A tensor with a type and shape but no data: for shape inference only.</summary>
+    internal static IntTensor Describe(DType type, int[] shape) => new(type, shape, false);
+
     public int Length => ElementCount(Shape);
     public int ByteLength => Length * Type.Size();
     public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, ByteLength);
