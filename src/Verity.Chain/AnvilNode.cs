@@ -159,9 +159,13 @@ public sealed class AnvilNode : IAsyncDisposable, IDisposable
 
     // ---- dev-chain controls (anvil / Hardhat RPC extensions) ----
 
-    /// <summary>Moves the clock forward: the next block's timestamp is at least this much later.</summary>
-    public Task IncreaseTimeAsync(TimeSpan by, CancellationToken ct = default) =>
-        RpcAsync("evm_increaseTime", ct, (long)by.TotalSeconds);
+    /// <summary>Moves the clock forward: the next block's timestamp is the latest one plus <paramref name="by"/>.
+    /// (evm_setNextBlockTimestamp, because evm_increaseTime is ignored while blocks follow a fixed interval.)</summary>
+    public async Task IncreaseTimeAsync(TimeSpan by, CancellationToken ct = default)
+    {
+        var latest = await TimestampAsync(ct).ConfigureAwait(false);
+        await RpcAsync("evm_setNextBlockTimestamp", ct, latest + Math.Max(1, (long)by.TotalSeconds)).ConfigureAwait(false);
+    }
 
     /// <summary>Mines <paramref name="blocks"/> empty blocks (each one second apart).</summary>
     public Task MineAsync(int blocks = 1, CancellationToken ct = default) =>

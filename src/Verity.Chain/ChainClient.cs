@@ -123,7 +123,7 @@ public sealed class ChainClient
 public sealed class ContractRevertedException : Exception
 {
     public ContractRevertedException(string call, string? data, string message, Exception? inner = null)
-        : base($"{call} reverted: {message}", inner)
+        : base($"{call} reverted: {KnownErrors.Describe(data) ?? message}", inner)
     {
         Call = call;
         Data = data;
@@ -159,5 +159,22 @@ public sealed class ContractRevertedException : Exception
             return null;
         raw = raw.Trim('"');
         return raw.StartsWith("0x", StringComparison.Ordinal) ? raw : null;
+    }
+}
+
+/// <summary>Names a revert's custom error from the generated error classes (for messages only).</summary>
+internal static class KnownErrors
+{
+    private static readonly Lazy<Type[]> Types = new(() => typeof(KnownErrors).Assembly.GetTypes()
+        .Where(t => t.Namespace?.StartsWith("Verity.Chain.Generated", StringComparison.Ordinal) == true && t.Name.EndsWith("Error", StringComparison.Ordinal))
+        .ToArray());
+
+    public static string? Describe(string? data)
+    {
+        if (data is null || data.Length < 10)
+            return data is null ? null : $"revert data {data}";
+        var e = new SmartContractCustomErrorRevertException(data);
+        var t = Types.Value.FirstOrDefault(e.IsCustomErrorFor);
+        return t is null ? $"revert data {data}" : $"{t.Name[..^"Error".Length]} ({data})";
     }
 }
