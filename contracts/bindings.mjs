@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const pascal = (s) => s.replace(/^_+|_+$/g, '').replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase());
+const pascal = (s) => /^[A-Z0-9_]+$/.test(s)
+  ? s.toLowerCase().split('_').filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('')
+  : s.replace(/^_+|_+$/g, '').replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase());
 
 function csType(p, structs) {
   const t = p.type;

@@ -9,6 +9,9 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 
+# Contracts: npm packages (solc, OpenZeppelin, anvil) and compiled artifacts + C# bindings, when sources changed.
+scripts/contracts.sh >&2
+
 bin="src/Verity.Cli/bin/Release/net10.0/verity.dll"
 stamp=".cache/build.stamp"
 mkdir -p .cache

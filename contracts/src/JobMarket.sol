@@ -27,16 +27,17 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     IDatasetRegistry public immutable datasets;
 
     address public disputeGame;
-    uint256 public openDisputes;
-    uint256 public validatorPool;
     Params private _params;
 
-    // One slot: the job counter and the books (escrowed fees; everything owed: pull balances and pools). 2^96 wei
-    // is 79 billion tokens, above any supply. Bonds apart.
+    // Two slots of counters and books (2^96 wei is 79 billion tokens, above any supply): the job counter, escrowed
+    // fees and everything owed (pull balances and pools, the validator pool included); then the bonds held, the
+    // validator pool and the number of open disputes.
     uint64 private _jobCount;
     uint96 private _escrow;
     uint96 private _owed;
-    uint256 private _bonds;
+    uint96 private _bonds;
+    uint96 private _validatorPool;
+    uint64 public openDisputes;
 
     mapping(uint256 => Job) private _jobs;
     mapping(uint256 => Challenge) private _challenges;
@@ -101,7 +102,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     }
 
     function _request(bytes32 modelId, bytes calldata input, uint256 maxFee) private returns (uint256 jobId) {
-        uint256 fee = models.feeOf(modelId); // reverts UnknownModel(modelId)
+        (uint256 fee, uint256 royaltyBps) = models.termsOf(modelId); // reverts UnknownModel(modelId)
         if (fee > maxFee) revert FeeAboveMax(modelId, fee, maxFee);
         jobId = ++_jobCount;
         bytes32 inputHash = sha256(input);
@@ -110,14 +111,16 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         j.requester = msg.sender;
         j.status = Status.Requested;
         j.attempt = 1;
-        j.deadline = uint40(deadline);
+        j.deadline = uint32(deadline);
         j.blockNumber = uint32(block.number + 1);
-        j.fee = uint96(fee); // ModelRegistry stores fees as uint96
+        j.callback = msg.sender.code.length != 0; // (a contract calling from its constructor has no code yet)
+        j.fee = uint80(fee); // ModelRegistry stores fees as uint80
+        j.royaltyBps = uint16(royaltyBps); // <= 7,000
         j.modelId = modelId;
         j.data = inputHash;
         _escrow += uint96(fee);
         token.safeTransferFrom(msg.sender, address(this), fee);
-        emit JobRequested(jobId, modelId, msg.sender, fee, inputHash, block.number + 1, deadline, input);
+        emit JobRequested(jobId, modelId, msg.sender, fee, inputHash, input);
         _checkBooks();
     }
 
@@ -188,7 +191,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         bytes32 outputHash = sha256(output);
         uint256 deadline = block.timestamp + window;
         j.status = Status.Committed;
-        j.deadline = uint40(deadline);
+        j.deadline = uint32(deadline);
         j.blockNumber = uint32(block.number);
         j.data = keccak256(abi.encode(j.data, outputHash, traceRoot)); // data was the input hash
         emit ResultSubmitted(jobId, w, outputHash, traceRoot, deadline, output);
@@ -219,7 +222,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             uint256 deadline = block.timestamp + _params.resultTimeout;
             j.attempt += 1;
             j.status = Status.Requested;
-            j.deadline = uint40(deadline);
+            j.deadline = uint32(deadline);
             j.blockNumber = uint32(block.number + 1);
             j.audit = Audit.Unsettled;
             emit JobReassigned(jobId, j.worker, j.attempt, block.number + 1, deadline);
@@ -258,14 +261,13 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         }
         if (!selected) {
             j.audit = Audit.Clear;
-            emit AuditCleared(jobId);
             return false;
         }
         address auditor = staking.select(j.modelId, keccak256(abi.encode(seed, "audit")), j.worker);
         auditorOf[jobId] = auditor;
         j.audit = Audit.Selected;
         uint256 until = block.timestamp + _params.auditWindow;
-        if (until > j.deadline) j.deadline = uint40(until);
+        if (until > j.deadline) j.deadline = uint32(until);
         emit AuditSelected(jobId, auditor, j.deadline);
     }
 
@@ -298,9 +300,9 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint96 bond = _params.challengeBond;
         uint256 until = block.timestamp + _params.disputeTimeout;
         j.status = Status.Challenged;
-        j.deadline = uint40(until);
+        j.deadline = uint32(until);
         _challenges[jobId] = Challenge(msg.sender, bond, inputHash);
-        _bonds += bond;
+        _bonds += bond; // bond is a uint96 parameter
         openDisputes += 1;
         token.safeTransferFrom(msg.sender, address(this), bond);
         emit JobChallenged(jobId, msg.sender, bond, until);
@@ -319,7 +321,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         if (workerWasRight) {
             _credit(worker, c.bond);
             j.status = Status.Committed;
-            j.deadline = uint40(block.timestamp + _params.challengeWindow);
+            j.deadline = uint32(block.timestamp + _params.challengeWindow);
         } else {
             _credit(c.challenger, c.bond);
             uint256 amount = staking.slashableOf(worker) * _params.slashBps / 10_000;
@@ -367,7 +369,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         if (j.audit == Audit.Unsettled && _settleAudit(j, jobId)) return false; // audited: window extended
         j.status = Status.Finalized;
         _payOut(j, jobId);
-        if (j.requester.code.length != 0) _callBack(j, jobId, inputHash, output, traceRoot);
+        if (j.callback) _callBack(j, jobId, inputHash, output, traceRoot);
         _checkBooks();
         return true;
     }
@@ -377,20 +379,20 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         bytes32 modelId = j.modelId;
         Params storage p = _params;
         // royaltyBps <= 7,000 (ModelRegistry) and validatorBps <= 3,000, each cut rounded down: no underflow
-        uint256 royaltyCut = fee * models.royaltyBpsOf(modelId) / 10_000;
+        uint256 royaltyCut = fee * j.royaltyBps / 10_000;
         uint256 validatorCut = fee * p.validatorBps / 10_000;
         uint256 workerCut = fee - royaltyCut - validatorCut;
         address worker = j.worker;
         if (royaltyCut != 0) royaltyPot[modelId] += royaltyCut;
         owedTo[worker] += workerCut;
-        uint256 pool = validatorPool + validatorCut;
+        uint256 pool = _validatorPool + validatorCut;
         if (j.audit == Audit.Confirmed) {
             uint256 reward = p.auditReward;
             if (reward > pool) reward = pool;
             pool -= reward;
             owedTo[auditorOf[jobId]] += reward;
         }
-        validatorPool = pool;
+        _validatorPool = uint96(pool); // pool <= _owed, a uint96
         _escrow -= uint96(fee);
         _owed += uint96(fee);
         emit JobFinalized(jobId, worker, fee, workerCut, royaltyCut, validatorCut);
@@ -479,6 +481,10 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     function params() external view returns (Params memory) {
         return _params;
+    }
+
+    function validatorPool() external view returns (uint256) {
+        return _validatorPool;
     }
 
     function jobCount() external view returns (uint256) {

@@ -55,7 +55,7 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function setFee(bytes32 id, uint96 fee) external {
+    function setFee(bytes32 id, uint80 fee) external {
         Model storage m = _owned(id);
         m.fee = fee;
         emit ModelFeeChanged(id, fee);
@@ -83,6 +83,11 @@ contract ModelRegistry is IModelRegistry {
 
     function classOf(bytes32 id) external view returns (uint16) {
         return _known(id).modelClass;
+    }
+
+    function termsOf(bytes32 id) external view returns (uint256, uint256) {
+        Model storage m = _known(id);
+        return (m.fee, m.royaltyBps);
     }
 
     function royaltyBpsOf(bytes32 id) external view returns (uint256) {

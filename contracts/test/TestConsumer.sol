@@ -12,7 +12,7 @@ contract TestConsumer is IVerityConsumer {
         Revert, // reverts with a message
         BurnGas, // loops until it runs out of gas
         Reenter, // tries to withdraw and to finalize again from inside the callback
-        ReturnBomb // reverts with 1 MB of revert data
+        ReturnBomb // tries to revert with 1 MB of data (runs out of gas expanding memory first)
     }
 
     IJobMarket public immutable market;

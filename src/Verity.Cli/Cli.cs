@@ -8,11 +8,13 @@ public static class Cli
     /// <summary>Exit code for bad input (a file, an argument, a model).</summary>
     public const int BadInput = 2;
 
-    public static int Run(Func<int> action)
+    public static int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(Func<Task<int>> action)
     {
         try
         {
-            return action();
+            return await action();
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
                                        or OnnxFormatException or UnsupportedOnnxException or FormatException or UnauthorizedAccessException)

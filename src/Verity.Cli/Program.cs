@@ -44,6 +44,14 @@ accuracy.SetAction(p => Cli.Run(() => BenchAccuracy.Run(p.GetValue(benchModelOpt
 var itersOpt = new Option<int>("--iterations") { Description = "Timed runs per case", DefaultValueFactory = _ => 20 };
 var engine = new Command("engine", "Median latency of Verity vs ONNX Runtime fp32 per model and thread count, and trace cost") { jsonOpt, itersOpt };
 engine.SetAction(p => Cli.Run(() => BenchEngine.Run(p.GetValue(jsonOpt), p.GetValue(itersOpt))));
+var gas = new Command("gas", "Deploy to a fresh anvil and measure gas per job: single, and per job in a batch of 32") { jsonOpt };
+gas.SetAction(async (p, ct) => await Cli.RunAsync(async () =>
+{
+    var report = await Verity.Chain.GasBench.RunAsync(Console.Error, ct);
+    Console.WriteLine(p.GetValue(jsonOpt) ? report.ToJson() : report.ToText());
+    return 0;
+}));
+bench.Subcommands.Add(gas);
 bench.Subcommands.Add(accuracy);
 bench.Subcommands.Add(engine);
 root.Subcommands.Add(bench);

@@ -57,10 +57,12 @@ interface IJobMarket {
         Status status;
         uint8 attempt; // 1, or 2 after the one reassignment
         Audit audit;
-        uint40 deadline; // unix seconds; meaning depends on the status (see above)
+        bool callback; // the requester had code when it requested: it is called back at finalization
+        uint32 deadline; // unix seconds (until 2106); meaning depends on the status (see above)
         uint32 blockNumber; // Requested/Assigned: the seed block; Committed and later: the result block
         address worker; // Requested: the worker excluded from the draw (or 0); later: the assigned worker
-        uint96 fee;
+        uint80 fee;
+        uint16 royaltyBps; // the model's lineage share, fixed at request with the fee
         bytes32 modelId;
         bytes32 data; // SHA-256 of the input bytes until a result; then the result commitment
     }
@@ -104,8 +106,9 @@ interface IJobMarket {
     error ParamOutOfRange(bytes32 name, uint256 value, uint256 limit);
     error BooksUnbalanced(uint256 balance, uint256 owed);
 
+    /// @dev The draw's seed block is the request's block + 1; the result deadline its timestamp + resultTimeout.
     event JobRequested(uint256 indexed jobId, bytes32 indexed modelId, address indexed requester, uint256 fee,
-        bytes32 inputHash, uint256 seedBlock, uint256 deadline, bytes input);
+        bytes32 inputHash, bytes input);
     event JobAssigned(uint256 indexed jobId, address indexed worker, uint256 attempt);
     event ResultSubmitted(uint256 indexed jobId, address indexed worker, bytes32 outputHash, bytes32 traceRoot,
         uint256 challengeDeadline, bytes output);
@@ -113,7 +116,6 @@ interface IJobMarket {
         uint256 deadline);
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 fee);
     event AuditSelected(uint256 indexed jobId, address indexed auditor, uint256 deadline);
-    event AuditCleared(uint256 indexed jobId);
     event AuditConfirmed(uint256 indexed jobId, address indexed auditor);
     event JobChallenged(uint256 indexed jobId, address indexed challenger, uint256 bond, uint256 disputeDeadline);
     event DisputeResolved(uint256 indexed jobId, bool workerWasRight, address indexed worker,
@@ -213,6 +215,8 @@ interface IJobMarket {
     function validatorPool() external view returns (uint256);
     function params() external view returns (Params memory);
     function jobCount() external view returns (uint256);
+    /// @notice Disputes opened and not yet resolved or expired.
+    function openDisputes() external view returns (uint64);
     /// @notice The market's books: fees in escrow, bonds held, and everything owed (balances and pools).
     function books() external view returns (uint256 escrow, uint256 bonds, uint256 owed);
 }

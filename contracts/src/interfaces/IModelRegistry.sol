@@ -26,20 +26,20 @@ interface IModelRegistry {
         uint32 opSetVersion;
         uint16 modelClass;
         uint16 ownerBps;
-        uint96 fee;
+        uint80 fee; // at most 2^80 - 1 wei (1.2 million tokens of 18 decimals)
         bytes32 parent; // zero for a root model
         DatasetShare[] datasets;
     }
 
     struct Model {
         address owner;
-        uint96 fee;
+        uint80 fee;
+        uint16 royaltyBps; // ownerBps + the datasets' shares: the part of each fee that goes to the model's lineage
         bytes32 weightsRoot;
         bytes32 parent;
         uint32 opSetVersion;
         uint16 modelClass;
         uint16 ownerBps;
-        uint16 royaltyBps; // ownerBps + the datasets' shares: the part of each fee that goes to the model's lineage
         uint64 registeredAt;
         DatasetShare[] datasets;
     }
@@ -70,7 +70,7 @@ interface IModelRegistry {
     function register(Registration calldata r) external;
 
     /// @notice Owner only: sets the fee charged for jobs requested from now on.
-    function setFee(bytes32 id, uint96 fee) external;
+    function setFee(bytes32 id, uint80 fee) external;
 
     /// @notice Owner only: hands the model (its royalties and fee control) to `newOwner`.
     function transferModel(bytes32 id, address newOwner) external;
@@ -78,6 +78,8 @@ interface IModelRegistry {
     function exists(bytes32 id) external view returns (bool);
     function get(bytes32 id) external view returns (Model memory);
     function feeOf(bytes32 id) external view returns (uint256);
+    /// @notice The fee and the royalty share (`royaltyBps`) together: one storage read, for the job market.
+    function termsOf(bytes32 id) external view returns (uint256 fee, uint256 royaltyBps);
     function classOf(bytes32 id) external view returns (uint16);
     /// @notice `ownerBps` plus the datasets' shares: the lineage's part of each fee (one storage read).
     function royaltyBpsOf(bytes32 id) external view returns (uint256);

@@ -200,13 +200,13 @@ public sealed class OwnershipTransferredEvent : IEventDTO
 }
 
 [Function("MAX_CONTRIBUTORS", "uint256")]
-public sealed class MAX_CONTRIBUTORSFunction : FunctionMessage
+public sealed class MaxContributorsFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_CONTRIBUTORSOutput : IFunctionOutputDTO
+public sealed class MaxContributorsOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }

@@ -96,13 +96,13 @@ public sealed class EIP712DomainChangedEvent : IEventDTO
 }
 
 [Function("DEVICE_BINDING_TYPEHASH", "bytes32")]
-public sealed class DEVICE_BINDING_TYPEHASHFunction : FunctionMessage
+public sealed class DeviceBindingTypehashFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class DEVICE_BINDING_TYPEHASHOutput : IFunctionOutputDTO
+public sealed class DeviceBindingTypehashOutput : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public byte[] ReturnValue1 { get; set; }

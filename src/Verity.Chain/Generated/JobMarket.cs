@@ -243,13 +243,6 @@ public sealed class WrongStatusError
     public BigInteger Status { get; set; }
 }
 
-[Event("AuditCleared")]
-public sealed class AuditClearedEvent : IEventDTO
-{
-    [Parameter("uint256", "jobId", 1, true)]
-    public BigInteger JobId { get; set; }
-}
-
 [Event("AuditConfirmed")]
 public sealed class AuditConfirmedEvent : IEventDTO
 {
@@ -405,11 +398,7 @@ public sealed class JobRequestedEvent : IEventDTO
     public BigInteger Fee { get; set; }
     [Parameter("bytes32", "inputHash", 5)]
     public byte[] InputHash { get; set; }
-    [Parameter("uint256", "seedBlock", 6)]
-    public BigInteger SeedBlock { get; set; }
-    [Parameter("uint256", "deadline", 7)]
-    public BigInteger Deadline { get; set; }
-    [Parameter("bytes", "input", 8)]
+    [Parameter("bytes", "input", 6)]
     public byte[] Input { get; set; }
 }
 
@@ -467,26 +456,26 @@ public sealed class WithdrawnEvent : IEventDTO
 }
 
 [Function("CALLBACK_GAS", "uint256")]
-public sealed class CALLBACK_GASFunction : FunctionMessage
+public sealed class CallbackGasFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class CALLBACK_GASOutput : IFunctionOutputDTO
+public sealed class CallbackGasOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
 }
 
 [Function("MAX_ATTEMPTS", "uint256")]
-public sealed class MAX_ATTEMPTSFunction : FunctionMessage
+public sealed class MaxAttemptsFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_ATTEMPTSOutput : IFunctionOutputDTO
+public sealed class MaxAttemptsOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
@@ -713,7 +702,7 @@ public sealed class ModelsOutput : IFunctionOutputDTO
     public string ReturnValue1 { get; set; }
 }
 
-[Function("openDisputes", "uint256")]
+[Function("openDisputes", "uint64")]
 public sealed class OpenDisputesFunction : FunctionMessage
 {
 
@@ -722,7 +711,7 @@ public sealed class OpenDisputesFunction : FunctionMessage
 [FunctionOutput]
 public sealed class OpenDisputesOutput : IFunctionOutputDTO
 {
-    [Parameter("uint256", "", 1)]
+    [Parameter("uint64", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
 }
 
@@ -990,16 +979,20 @@ public sealed class Job
     public BigInteger Attempt { get; set; }
     [Parameter("uint8", "audit", 4)]
     public BigInteger Audit { get; set; }
-    [Parameter("uint40", "deadline", 5)]
+    [Parameter("bool", "callback", 5)]
+    public bool Callback { get; set; }
+    [Parameter("uint32", "deadline", 6)]
     public BigInteger Deadline { get; set; }
-    [Parameter("uint32", "blockNumber", 6)]
+    [Parameter("uint32", "blockNumber", 7)]
     public BigInteger BlockNumber { get; set; }
-    [Parameter("address", "worker", 7)]
+    [Parameter("address", "worker", 8)]
     public string Worker { get; set; }
-    [Parameter("uint96", "fee", 8)]
+    [Parameter("uint80", "fee", 9)]
     public BigInteger Fee { get; set; }
-    [Parameter("bytes32", "modelId", 9)]
+    [Parameter("uint16", "royaltyBps", 10)]
+    public BigInteger RoyaltyBps { get; set; }
+    [Parameter("bytes32", "modelId", 11)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "data", 10)]
+    [Parameter("bytes32", "data", 12)]
     public byte[] Data { get; set; }
 }

@@ -157,39 +157,39 @@ public sealed class ModelRegisteredEvent : IEventDTO
 }
 
 [Function("MAX_DATASETS", "uint256")]
-public sealed class MAX_DATASETSFunction : FunctionMessage
+public sealed class MaxDatasetsFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_DATASETSOutput : IFunctionOutputDTO
+public sealed class MaxDatasetsOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
 }
 
 [Function("MAX_DATASET_BPS", "uint256")]
-public sealed class MAX_DATASET_BPSFunction : FunctionMessage
+public sealed class MaxDatasetBpsFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_DATASET_BPSOutput : IFunctionOutputDTO
+public sealed class MaxDatasetBpsOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
 }
 
 [Function("MAX_OWNER_AND_DATASET_BPS", "uint256")]
-public sealed class MAX_OWNER_AND_DATASET_BPSFunction : FunctionMessage
+public sealed class MaxOwnerAndDatasetBpsFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_OWNER_AND_DATASET_BPSOutput : IFunctionOutputDTO
+public sealed class MaxOwnerAndDatasetBpsOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
@@ -320,7 +320,7 @@ public sealed class SetFeeFunction : FunctionMessage
 {
     [Parameter("bytes32", "id", 1)]
     public byte[] Id { get; set; }
-    [Parameter("uint96", "fee", 2)]
+    [Parameter("uint80", "fee", 2)]
     public BigInteger Fee { get; set; }
 }
 
@@ -340,6 +340,22 @@ public sealed class SplitOfOutput : IFunctionOutputDTO
     public BigInteger ReturnValue2 { get; set; }
     [Parameter("tuple[]", "", 3)]
     public List<DatasetShare> ReturnValue3 { get; set; }
+}
+
+[Function("termsOf")]
+public sealed class TermsOfFunction : FunctionMessage
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+}
+
+[FunctionOutput]
+public sealed class TermsOfOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+    [Parameter("uint256", "", 2)]
+    public BigInteger ReturnValue2 { get; set; }
 }
 
 [Function("transferModel")]
@@ -363,20 +379,20 @@ public sealed class Model
 {
     [Parameter("address", "owner", 1)]
     public string Owner { get; set; }
-    [Parameter("uint96", "fee", 2)]
+    [Parameter("uint80", "fee", 2)]
     public BigInteger Fee { get; set; }
-    [Parameter("bytes32", "weightsRoot", 3)]
-    public byte[] WeightsRoot { get; set; }
-    [Parameter("bytes32", "parent", 4)]
-    public byte[] Parent { get; set; }
-    [Parameter("uint32", "opSetVersion", 5)]
-    public BigInteger OpSetVersion { get; set; }
-    [Parameter("uint16", "modelClass", 6)]
-    public BigInteger ModelClass { get; set; }
-    [Parameter("uint16", "ownerBps", 7)]
-    public BigInteger OwnerBps { get; set; }
-    [Parameter("uint16", "royaltyBps", 8)]
+    [Parameter("uint16", "royaltyBps", 3)]
     public BigInteger RoyaltyBps { get; set; }
+    [Parameter("bytes32", "weightsRoot", 4)]
+    public byte[] WeightsRoot { get; set; }
+    [Parameter("bytes32", "parent", 5)]
+    public byte[] Parent { get; set; }
+    [Parameter("uint32", "opSetVersion", 6)]
+    public BigInteger OpSetVersion { get; set; }
+    [Parameter("uint16", "modelClass", 7)]
+    public BigInteger ModelClass { get; set; }
+    [Parameter("uint16", "ownerBps", 8)]
+    public BigInteger OwnerBps { get; set; }
     [Parameter("uint64", "registeredAt", 9)]
     public BigInteger RegisteredAt { get; set; }
     [Parameter("tuple[]", "datasets", 10)]
@@ -395,7 +411,7 @@ public sealed class Registration
     public BigInteger ModelClass { get; set; }
     [Parameter("uint16", "ownerBps", 5)]
     public BigInteger OwnerBps { get; set; }
-    [Parameter("uint96", "fee", 6)]
+    [Parameter("uint80", "fee", 6)]
     public BigInteger Fee { get; set; }
     [Parameter("bytes32", "parent", 7)]
     public byte[] Parent { get; set; }

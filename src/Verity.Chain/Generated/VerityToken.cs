@@ -156,13 +156,13 @@ public sealed class TransferEvent : IEventDTO
 }
 
 [Function("DOMAIN_SEPARATOR", "bytes32")]
-public sealed class DOMAIN_SEPARATORFunction : FunctionMessage
+public sealed class DomainSeparatorFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class DOMAIN_SEPARATOROutput : IFunctionOutputDTO
+public sealed class DomainSeparatorOutput : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public byte[] ReturnValue1 { get; set; }

@@ -276,13 +276,13 @@ public sealed class UnstakedEvent : IEventDTO
 }
 
 [Function("MAX_SERVERS", "uint256")]
-public sealed class MAX_SERVERSFunction : FunctionMessage
+public sealed class MaxServersFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class MAX_SERVERSOutput : IFunctionOutputDTO
+public sealed class MaxServersOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }

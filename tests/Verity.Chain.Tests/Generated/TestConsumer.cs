@@ -47,27 +47,14 @@ public sealed class LastJobIdOutput : IFunctionOutputDTO
     public BigInteger ReturnValue1 { get; set; }
 }
 
-[Function("lastOutput", "bytes")]
-public sealed class LastOutputFunction : FunctionMessage
+[Function("lastResult", "bytes32")]
+public sealed class LastResultFunction : FunctionMessage
 {
 
 }
 
 [FunctionOutput]
-public sealed class LastOutputOutput : IFunctionOutputDTO
-{
-    [Parameter("bytes", "", 1)]
-    public byte[] ReturnValue1 { get; set; }
-}
-
-[Function("lastTraceRoot", "bytes32")]
-public sealed class LastTraceRootFunction : FunctionMessage
-{
-
-}
-
-[FunctionOutput]
-public sealed class LastTraceRootOutput : IFunctionOutputDTO
+public sealed class LastResultOutput : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public byte[] ReturnValue1 { get; set; }
