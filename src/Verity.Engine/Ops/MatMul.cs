@@ -76,14 +76,26 @@ public sealed class MatMul : Op
             : new IntTensor(DType.I16, output.Shape, ws is null ? new byte[output.ByteLength] : ws.ScratchBytes(output.ByteLength));
         int r = c.Length, m = c[r - 2], n = c[r - 1], k = va.Shape[r - 1], max = OutType.Max();
         int batches = c.Take(r - 2).Aggregate(1, (x, y) => x * y);
-        var idx = new int[r - 2];
-        for (int bt = 0; bt < batches; bt++)
+
+        // Batch bt's offsets into a, b and the output, from its index over the batch dims.
+        (int A, int B, int C) Offsets(int bt)
         {
             int ao = 0, bo = 0, co = 0;
-            for (int d = 0; d < r - 2; d++) { ao += idx[d] * va.Strides[d]; bo += idx[d] * vb.Strides[d]; co += idx[d] * cs[d]; }
-            int ai = va.Strides[r - 2], at = va.Strides[r - 1], bk = vb.Strides[r - 2], bj = vb.Strides[r - 1];
-            if (ws is null)
+            for (int d = r - 3; d >= 0; d--)
             {
+                int i = bt % c[d];
+                bt /= c[d];
+                ao += i * va.Strides[d]; bo += i * vb.Strides[d]; co += i * cs[d];
+            }
+            return (ao, bo, co);
+        }
+
+        int ai = va.Strides[r - 2], at = va.Strides[r - 1], bk = vb.Strides[r - 2], bj = vb.Strides[r - 1];
+        if (ws is null)
+        {
+            for (int bt = 0; bt < batches; bt++)
+            {
+                var (ao, bo, co) = Offsets(bt);
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < n; j++)
                     {
@@ -92,20 +104,39 @@ public sealed class MatMul : Op
                         product.Set(co + i * cs[r - 2] + j * cs[r - 1], Fixed.Saturate(Fixed.Requant(acc, Mult, Shift), max));
                     }
             }
-            else
-            {
-                int ld = Gemm.Pad(k);
-                var pa = ws.ScratchA(m * ld); var pb = ws.ScratchB(n * ld); var packed = ws.ScratchC(Gemm.PackedBLength(n, k));
-                Gather(a, ao, ai, at, m, k, pa, ld);
-                Gather(b, bo, bj, bk, n, k, pb, ld);
-                Gemm.PackB(pb, n, k, packed);
-                Gemm.Fast(pa, packed, m, n, k, new Requantizer(null, [Mult], [Shift], false, null, OutType, product.Buffer, co, cs[r - 2], cs[r - 1]), ws.Threads);
-            }
-            for (int d = r - 3; d >= 0 && ++idx[d] == c[d]; d--) idx[d] = 0;
+            SoftmaxRows(product, output, 0, product.Length / n, n);
+            return;
         }
+
+        // Fast path: heads (batches) are independent, so with several threads each takes whole batches and
+        // runs a single-threaded GEMM on its own buffers; with one batch the GEMM itself is parallel.
+        int ld = Gemm.Pad(k);
+        bool perBatch = ws.Threads > 1 && batches > 1;
+        void Batch(int bt, short[] pa, short[] pb, short[] packed, int gemmThreads)
+        {
+            var (ao, bo, co) = Offsets(bt);
+            Gather(a, ao, ai, at, m, k, pa, ld);
+            Gather(b, bo, bj, bk, n, k, pb, ld);
+            Gemm.PackB(pb, n, k, packed);
+            Gemm.Fast(pa, packed, m, n, k, new Requantizer(null, [Mult], [Shift], false, null, OutType, product.Buffer, co, cs[r - 2], cs[r - 1]), gemmThreads);
+            // Without an output permutation (required with a softmax) batch bt is rows [bt·m, bt·m + m).
+            if (SoftmaxTable.Length > 0) SoftmaxRows(product, output, bt * m, m, n);
+        }
+        if (!perBatch)
+        {
+            var (pa, pb, packed) = (ws.ScratchA(m * ld), ws.ScratchB(n * ld), ws.ScratchC(Gemm.PackedBLength(n, k)));
+            for (int bt = 0; bt < batches; bt++) Batch(bt, pa, pb, packed, ws.Threads);
+            return;
+        }
+        Parallel.For(0, batches, ws.Parallel, () => (new short[m * ld], new short[n * ld], new short[Gemm.PackedBLength(n, k)]),
+            (bt, _, buffers) => { Batch(bt, buffers.Item1, buffers.Item2, buffers.Item3, 1); return buffers; }, _ => { });
+    }
+
+    private void SoftmaxRows(IntTensor scores, IntTensor probs, int firstRow, int rows, int n)
+    {
         if (SoftmaxTable.Length == 0) return;
-        Span<short> scores = product.I16, probs = output.I16;
-        for (int row = 0; row < scores.Length / n; row++) Softmax.Row(scores.Slice(row * n, n), probs.Slice(row * n, n), SoftmaxTable);
+        Span<short> x = scores.I16, y = probs.I16;
+        for (int row = firstRow; row < firstRow + rows; row++) Softmax.Row(x.Slice(row * n, n), y.Slice(row * n, n), SoftmaxTable);
     }
 
     /// <summary>dst[row, t] = x[o + row·rowStride + t·colStride], rows zero-padded to ld.</summary>
