@@ -20,7 +20,7 @@ changed=$(find src tests bench Directory.Build.props Directory.Packages.props Ve
   -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1 || true)
 if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$changed" ]; then
   echo "setup: building (Release) …" >&2
-  dotnet build Verity.sln -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build Verity.sln -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" >&2
   touch "$stamp"
 fi
 

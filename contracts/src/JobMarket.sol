@@ -39,17 +39,46 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     uint96 private _validatorPool;
     uint64 public openDisputes;
 
-    mapping(uint256 => Job) private _jobs;
+    // A job in storage: three slots, two of them packed (IJobMarket.Job is the view of it). The model, the fee and
+    // the royalty share sit in a shared terms entry that the job names by a 32-bit index in its second slot, so a
+    // request writes no fresh slot for them (a 32-byte model id of its own would cost a fresh slot per job).
+    struct StoredJob {
+        address requester;
+        Status status;
+        uint8 attempt;
+        Audit audit;
+        bool callback;
+        uint32 deadline;
+        uint32 blockNumber;
+        address worker;
+        uint32 terms; // key in _terms
+        bytes32 data;
+    }
+
+    // What a job was requested at: written once, never changed. A model gets a new entry when it is first
+    // requested and whenever its fee changes; `_latestTerms` names the model's newest entry, with a copy of its
+    // fee and share so that a request checks it against the registry in one storage read.
+    struct Terms {
+        bytes32 modelId;
+        uint80 fee; // ModelRegistry stores fees as uint80
+        uint16 royaltyBps; // <= 7,000
+    }
+
+    struct LatestTerms {
+        uint32 terms; // 0: the model was never requested
+        uint80 fee;
+        uint16 royaltyBps;
+    }
+
+    mapping(uint256 => StoredJob) private _jobs;
+    mapping(uint32 => Terms) private _terms;
+    mapping(bytes32 => LatestTerms) private _latestTerms;
+    uint32 private _termsCount;
     mapping(uint256 => Challenge) private _challenges;
     mapping(uint256 => address) public auditorOf;
     mapping(address => uint256) public owedTo;
     mapping(bytes32 => uint256) public datasetPool;
     mapping(bytes32 => uint256) public royaltyPot;
-
-    modifier onlyStatus(Job storage j, uint256 jobId, Status s) {
-        if (j.status != s) revert WrongStatus(jobId, j.status);
-        _;
-    }
 
     constructor(IERC20 token_, IWorkerStaking staking_, IModelRegistry models_, IDatasetRegistry datasets_,
         Params memory params_, address owner_) Ownable(owner_) {
@@ -107,16 +136,14 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         jobId = ++_jobCount;
         bytes32 inputHash = sha256(input);
         uint256 deadline = block.timestamp + _params.resultTimeout;
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         j.requester = msg.sender;
         j.status = Status.Requested;
         j.attempt = 1;
         j.deadline = uint32(deadline);
         j.blockNumber = uint32(block.number + 1);
         j.callback = msg.sender.code.length != 0; // (a contract calling from its constructor has no code yet)
-        j.fee = uint80(fee); // ModelRegistry stores fees as uint80
-        j.royaltyBps = uint16(royaltyBps); // <= 7,000
-        j.modelId = modelId;
+        j.terms = _termsFor(modelId, fee, royaltyBps);
         j.data = inputHash;
         _escrow += uint96(fee);
         token.safeTransferFrom(msg.sender, address(this), fee);
@@ -124,24 +151,37 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         _checkBooks();
     }
 
+    /// @dev The key of the terms entry for (modelId, fee, royaltyBps), adding one if the model's newest differs.
+    function _termsFor(bytes32 modelId, uint256 fee, uint256 royaltyBps) private returns (uint32 t) {
+        LatestTerms memory latest = _latestTerms[modelId];
+        if (latest.terms != 0 && latest.fee == fee && latest.royaltyBps == royaltyBps) return latest.terms;
+        t = ++_termsCount; // checked: reverts after 2^32 - 1 entries (a fee change each), never in practice
+        _terms[t] = Terms(modelId, uint80(fee), uint16(royaltyBps));
+        _latestTerms[modelId] = LatestTerms(t, uint80(fee), uint16(royaltyBps));
+    }
+
+    function _modelOf(StoredJob storage j) private view returns (bytes32) {
+        return _terms[j.terms].modelId;
+    }
+
     // ---- assignment ----
 
     /// @inheritdoc IJobMarket
     function assign(uint256 jobId) external nonReentrant returns (address) {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Requested) revert WrongStatus(jobId, j.status);
         return _assign(j, jobId);
     }
 
     /// @inheritdoc IJobMarket
     function drawnWorker(uint256 jobId) external view returns (address) {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Requested) return j.status == Status.None ? address(0) : j.worker;
         (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
-        return ok ? staking.select(j.modelId, seed, j.worker) : address(0);
+        return ok ? staking.select(_modelOf(j), seed, j.worker) : address(0);
     }
 
-    function _assignmentSeed(Job storage j, uint256 jobId) private view returns (bytes32, bool) {
+    function _assignmentSeed(StoredJob storage j, uint256 jobId) private view returns (bytes32, bool) {
         uint256 b = j.blockNumber;
         if (block.number <= b) return (0, false);
         bytes32 h = blockhash(b);
@@ -149,11 +189,12 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         return (keccak256(abi.encode(h, jobId, j.attempt)), true);
     }
 
-    function _assign(Job storage j, uint256 jobId) private returns (address w) {
+    function _assign(StoredJob storage j, uint256 jobId) private returns (address w) {
         (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
         if (!ok) revert SeedNotAvailable(jobId, j.blockNumber, block.number);
-        w = staking.select(j.modelId, seed, j.worker);
-        if (w == address(0)) revert NoEligibleWorker(jobId, j.modelId);
+        bytes32 modelId = _modelOf(j);
+        w = staking.select(modelId, seed, j.worker);
+        if (w == address(0)) revert NoEligibleWorker(jobId, modelId);
         j.worker = w;
         j.status = Status.Assigned;
         emit JobAssigned(jobId, w, j.attempt);
@@ -180,7 +221,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     }
 
     function _submit(uint256 jobId, bytes calldata output, bytes32 traceRoot, uint256 window) private {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         Status s = j.status;
         address w;
         if (s == Status.Assigned) w = j.worker;
@@ -201,7 +242,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobMarket
     function expire(uint256 jobId) external nonReentrant {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         Status s = j.status;
         if (s != Status.Requested && s != Status.Assigned) revert WrongStatus(jobId, s);
         if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
@@ -209,7 +250,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             // The drawn worker never delivered (or the draw was never settled): exclude it if it can be known.
             (bytes32 seed, bool ok) = _assignmentSeed(j, jobId);
             if (ok) {
-                address drawn = staking.select(j.modelId, seed, j.worker);
+                address drawn = staking.select(_modelOf(j), seed, j.worker);
                 if (drawn != address(0)) j.worker = drawn;
             }
         }
@@ -217,7 +258,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         _checkBooks();
     }
 
-    function _reassignOrRefund(Job storage j, uint256 jobId) private {
+    function _reassignOrRefund(StoredJob storage j, uint256 jobId) private {
         if (j.attempt < MAX_ATTEMPTS) {
             uint256 deadline = block.timestamp + _params.resultTimeout;
             j.attempt += 1;
@@ -227,7 +268,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             j.audit = Audit.Unsettled;
             emit JobReassigned(jobId, j.worker, j.attempt, block.number + 1, deadline);
         } else {
-            uint256 fee = j.fee;
+            uint256 fee = _terms[j.terms].fee;
             j.status = Status.Refunded;
             _escrow -= uint96(fee);
             _owed += uint96(fee);
@@ -240,13 +281,13 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobMarket
     function settleAudit(uint256 jobId) external nonReentrant returns (bool) {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (j.audit != Audit.Unsettled) revert NotSelectedForAudit(jobId, j.audit);
         return _settleAudit(j, jobId);
     }
 
-    function _settleAudit(Job storage j, uint256 jobId) private returns (bool selected) {
+    function _settleAudit(StoredJob storage j, uint256 jobId) private returns (bool selected) {
         uint256 b = uint256(j.blockNumber) + 1;
         if (block.number <= b) revert SeedNotAvailable(jobId, b, block.number);
         uint256 p = _params.auditBps;
@@ -263,7 +304,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             j.audit = Audit.Clear;
             return false;
         }
-        address auditor = staking.select(j.modelId, keccak256(abi.encode(seed, "audit")), j.worker);
+        address auditor = staking.select(_modelOf(j), keccak256(abi.encode(seed, "audit")), j.worker);
         auditorOf[jobId] = auditor;
         j.audit = Audit.Selected;
         uint256 until = block.timestamp + _params.auditWindow;
@@ -273,7 +314,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobMarket
     function confirmAudit(uint256 jobId) external nonReentrant {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (j.audit != Audit.Selected) revert NotSelectedForAudit(jobId, j.audit);
         address auditor = auditorOf[jobId];
@@ -289,7 +330,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     function challenge(uint256 jobId, bytes32 inputHash, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
         address game = disputeGame;
         if (game == address(0)) revert DisputeGameNotSet();
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
         bytes32 given = keccak256(abi.encode(inputHash, outputHash, traceRoot));
@@ -306,14 +347,14 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         openDisputes += 1;
         token.safeTransferFrom(msg.sender, address(this), bond);
         emit JobChallenged(jobId, msg.sender, bond, until);
-        IDisputeGame(game).openDispute(jobId, worker, msg.sender, j.modelId, inputHash, outputHash, traceRoot);
+        IDisputeGame(game).openDispute(jobId, worker, msg.sender, _modelOf(j), inputHash, outputHash, traceRoot);
         _checkBooks();
     }
 
     /// @inheritdoc IJobMarket
     function resolveDispute(uint256 jobId, bool workerWasRight) external nonReentrant {
         if (msg.sender != disputeGame) revert NotDisputeGame(msg.sender, disputeGame);
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Challenged) revert WrongStatus(jobId, j.status);
         Challenge memory c = _endDispute(jobId);
         address worker = j.worker;
@@ -335,12 +376,12 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobMarket
     function expireDispute(uint256 jobId) external nonReentrant {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Challenged) revert WrongStatus(jobId, j.status);
         if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
         Challenge memory c = _endDispute(jobId);
         _credit(c.challenger, c.bond);
-        uint256 fee = j.fee;
+        uint256 fee = _terms[j.terms].fee;
         j.status = Status.Refunded;
         _escrow -= uint96(fee);
         _owed += uint96(fee);
@@ -363,7 +404,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     /// @inheritdoc IJobMarket
     function finalize(uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
         external nonReentrant returns (bool) {
-        Job storage j = _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (block.timestamp < j.deadline) revert DeadlineNotReached(jobId, j.deadline, block.timestamp);
         if (j.audit == Audit.Unsettled && _settleAudit(j, jobId)) return false; // audited: window extended
@@ -374,16 +415,16 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         return true;
     }
 
-    function _payOut(Job storage j, uint256 jobId) private {
-        uint256 fee = j.fee;
-        bytes32 modelId = j.modelId;
+    function _payOut(StoredJob storage j, uint256 jobId) private {
+        Terms storage t = _terms[j.terms];
+        uint256 fee = t.fee;
         Params storage p = _params;
         // royaltyBps <= 7,000 (ModelRegistry) and validatorBps <= 3,000, each cut rounded down: no underflow
-        uint256 royaltyCut = fee * j.royaltyBps / 10_000;
+        uint256 royaltyCut = fee * t.royaltyBps / 10_000;
         uint256 validatorCut = fee * p.validatorBps / 10_000;
         uint256 workerCut = fee - royaltyCut - validatorCut;
         address worker = j.worker;
-        if (royaltyCut != 0) royaltyPot[modelId] += royaltyCut;
+        if (royaltyCut != 0) royaltyPot[t.modelId] += royaltyCut;
         owedTo[worker] += workerCut;
         uint256 pool = _validatorPool + validatorCut;
         if (j.audit == Audit.Confirmed) {
@@ -398,7 +439,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         emit JobFinalized(jobId, worker, fee, workerCut, royaltyCut, validatorCut);
     }
 
-    function _callBack(Job storage j, uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+    function _callBack(StoredJob storage j, uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
         private {
         address consumer = j.requester;
         bytes32 given = keccak256(abi.encode(inputHash, sha256(output), traceRoot));
@@ -408,7 +449,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 required = CALLBACK_GAS + CALLBACK_GAS / 63 + 10_000;
         if (gasleft() < required) revert InsufficientGasForCallback(gasleft(), required);
         bool ok;
-        try IVerityConsumer(consumer).onVerityResult{gas: CALLBACK_GAS}(jobId, j.modelId, output, traceRoot) {
+        try IVerityConsumer(consumer).onVerityResult{gas: CALLBACK_GAS}(jobId, _modelOf(j), output, traceRoot) {
             ok = true;
         } catch {}
         emit ConsumerCalled(jobId, consumer, ok);
@@ -472,7 +513,10 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     // ---- views ----
 
     function jobOf(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+        StoredJob storage j = _jobs[jobId];
+        Terms storage t = _terms[j.terms];
+        return Job(j.requester, j.status, j.attempt, j.audit, j.callback, j.deadline, j.blockNumber, j.worker, t.fee,
+            t.royaltyBps, t.modelId, j.data);
     }
 
     function challengeOf(uint256 jobId) external view returns (Challenge memory) {

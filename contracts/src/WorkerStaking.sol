@@ -25,11 +25,33 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     mapping(uint16 modelClass => uint256) public minStake;
     mapping(address => bool) public isSlasher;
 
-    mapping(address => Worker) private _workers;
-    mapping(bytes32 modelId => address[]) private _servers;
-    mapping(bytes32 modelId => uint16) private _classOf; // cached: a model's class never changes
+    // The draw reads one slot per server: every worker gets a number (at its first stake or serve), and
+    // `_accounts[number]` packs its address with its active stake; a model's pool holds its class and server count
+    // in one slot and its servers' numbers, eight to a slot, after it. (IWorkerStaking.Worker is the view.)
+    struct Account {
+        address worker;
+        uint96 stake; // active; 2^96 wei is 79 billion tokens, above any supply (stake() reverts past it)
+    }
+
+    struct WorkerState {
+        uint32 number; // key in _accounts; 0 = none yet
+        uint128 unstaking;
+        uint64 unstakeReadyAt;
+        string endpoint;
+    }
+
+    struct Pool {
+        uint16 modelClass; // cached at serve: a model's class never changes
+        uint8 count; // <= MAX_SERVERS
+        uint32[MAX_SERVERS] members; // worker numbers; the first `count` are the servers
+    }
+
+    uint32 private _workerCount;
+    mapping(address => WorkerState) private _workers;
+    mapping(uint32 number => Account) private _accounts; // _accounts[0] stays empty: stake 0, address 0
+    mapping(bytes32 modelId => Pool) private _pools;
     mapping(address => bytes32[]) private _modelsOf;
-    mapping(address => mapping(bytes32 => uint256)) private _serverIndex; // index + 1 in _servers[model]; 0 = not
+    mapping(address => mapping(bytes32 => uint256)) private _serverIndex; // index + 1 in the model's pool; 0 = not
 
     constructor(IVerityToken token_, IModelRegistry models_, uint256 unstakeDelay_, uint256 slashRewardBps_,
         address owner_) Ownable(owner_) {
@@ -63,21 +85,23 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     /// @inheritdoc IWorkerStaking
     function stake(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        Worker storage w = _workers[msg.sender];
-        w.stake += SafeCast.toUint128(amount); // checked add: reverts past 2^128, far above any supply
+        Account storage a = _accounts[_numberOf(msg.sender)];
+        a.stake += SafeCast.toUint96(amount); // checked add: reverts past 2^96, above any supply
         totalStaked += amount;
         IERC20(address(token)).safeTransferFrom(msg.sender, address(this), amount);
-        emit Staked(msg.sender, amount, w.stake);
+        emit Staked(msg.sender, amount, a.stake);
         _checkBooks();
     }
 
     /// @inheritdoc IWorkerStaking
     function requestUnstake(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
-        Worker storage w = _workers[msg.sender];
-        if (amount > w.stake) revert InsufficientStake(msg.sender, amount, w.stake);
-        w.stake -= uint128(amount);
-        w.unstaking += uint128(amount);
+        WorkerState storage w = _workers[msg.sender];
+        Account storage a = _accounts[w.number];
+        uint256 active = a.stake;
+        if (amount > active) revert InsufficientStake(msg.sender, amount, active);
+        a.stake = uint96(active - amount); // amount <= active: no underflow (and a worker without number has none)
+        w.unstaking += uint128(amount); // amount < 2^96
         uint256 readyAt = block.timestamp + unstakeDelay;
         w.unstakeReadyAt = uint64(readyAt);
         emit UnstakeRequested(msg.sender, amount, w.unstaking, readyAt);
@@ -85,7 +109,7 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IWorkerStaking
     function withdrawUnstaked() external nonReentrant {
-        Worker storage w = _workers[msg.sender];
+        WorkerState storage w = _workers[msg.sender];
         uint256 amount = w.unstaking;
         if (amount == 0) revert NothingUnstaking(msg.sender);
         if (block.timestamp < w.unstakeReadyAt) revert UnstakeNotReady(msg.sender, w.unstakeReadyAt, block.timestamp);
@@ -107,14 +131,17 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     function serve(bytes32 modelId) external {
         if (!models.exists(modelId)) revert UnknownModel(modelId);
         if (_serverIndex[msg.sender][modelId] != 0) revert AlreadyServing(msg.sender, modelId);
-        address[] storage servers = _servers[modelId];
-        if (servers.length >= MAX_SERVERS) revert TooManyServers(modelId, MAX_SERVERS);
+        Pool storage pool = _pools[modelId];
+        uint256 count = pool.count;
+        if (count >= MAX_SERVERS) revert TooManyServers(modelId, MAX_SERVERS);
         uint16 cls = models.classOf(modelId);
-        _classOf[modelId] = cls;
-        uint256 have = _workers[msg.sender].stake;
+        pool.modelClass = cls;
+        uint32 number = _numberOf(msg.sender);
+        uint256 have = _accounts[number].stake;
         if (have < minStake[cls]) revert BelowMinStake(msg.sender, modelId, have, minStake[cls]);
-        servers.push(msg.sender);
-        _serverIndex[msg.sender][modelId] = servers.length;
+        pool.members[count] = number;
+        pool.count = uint8(count + 1); // <= MAX_SERVERS
+        _serverIndex[msg.sender][modelId] = count + 1;
         _modelsOf[msg.sender].push(modelId);
         emit ServingStarted(msg.sender, modelId);
     }
@@ -123,11 +150,13 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     function stopServing(bytes32 modelId) external {
         uint256 idx = _serverIndex[msg.sender][modelId];
         if (idx == 0) revert NotServing(msg.sender, modelId);
-        address[] storage servers = _servers[modelId];
-        address last = servers[servers.length - 1];
-        servers[idx - 1] = last;
-        _serverIndex[last][modelId] = idx;
-        servers.pop();
+        Pool storage pool = _pools[modelId];
+        uint256 last = pool.count - 1; // the caller serves: count >= 1
+        uint32 moved = pool.members[last];
+        pool.members[idx - 1] = moved;
+        _serverIndex[_accounts[moved].worker][modelId] = idx;
+        pool.members[last] = 0;
+        pool.count = uint8(last);
         delete _serverIndex[msg.sender][modelId];
         bytes32[] storage mine = _modelsOf[msg.sender];
         for (uint256 i; i < mine.length; ++i) {
@@ -145,9 +174,11 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     /// @inheritdoc IWorkerStaking
     function slash(address worker, uint256 amount, address to) external nonReentrant returns (uint256 taken) {
         if (!isSlasher[msg.sender]) revert NotSlasher(msg.sender);
-        Worker storage w = _workers[worker];
-        uint256 fromActive = amount < w.stake ? amount : w.stake;
-        w.stake -= uint128(fromActive);
+        WorkerState storage w = _workers[worker];
+        Account storage a = _accounts[w.number];
+        uint256 active = a.stake;
+        uint256 fromActive = amount < active ? amount : active;
+        a.stake = uint96(active - fromActive); // fromActive <= active
         uint256 rest = amount - fromActive;
         uint256 fromPending = rest < w.unstaking ? rest : w.unstaking;
         w.unstaking -= uint128(fromPending);
@@ -165,33 +196,34 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IWorkerStaking
     function select(bytes32 modelId, bytes32 seed, address exclude) external view returns (address) {
-        address[] storage servers = _servers[modelId];
-        uint256 n = servers.length;
-        uint256 floor = minStake[_classOf[modelId]];
+        Pool storage pool = _pools[modelId];
+        uint256 n = pool.count;
+        uint256 floor = minStake[pool.modelClass];
         uint256 total;
         for (uint256 i; i < n; ++i) {
-            address s = servers[i];
-            uint256 st = _workers[s].stake;
-            if (s != exclude && st >= floor) total += st;
+            Account memory a = _accounts[pool.members[i]];
+            if (a.worker != exclude && a.stake >= floor) total += a.stake;
         }
         if (total == 0) return address(0);
         uint256 r = uint256(keccak256(abi.encode(seed, modelId))) % total;
         for (uint256 i; i < n; ++i) {
-            address s = servers[i];
-            uint256 st = _workers[s].stake;
-            if (s == exclude || st < floor) continue;
-            if (r < st) return s;
-            r -= st;
+            Account memory a = _accounts[pool.members[i]];
+            if (a.worker == exclude || a.stake < floor) continue;
+            if (r < a.stake) return a.worker;
+            r -= a.stake;
         }
         return address(0); // unreachable: r < total
     }
 
     function isEligible(address worker, bytes32 modelId) external view returns (bool) {
-        return _serverIndex[worker][modelId] != 0 && _workers[worker].stake >= minStake[_classOf[modelId]];
+        return _serverIndex[worker][modelId] != 0 && _stakeOf(worker) >= minStake[_pools[modelId].modelClass];
     }
 
     function serversOf(bytes32 modelId) external view returns (address[] memory) {
-        return _servers[modelId];
+        Pool storage pool = _pools[modelId];
+        address[] memory servers = new address[](pool.count);
+        for (uint256 i; i < servers.length; ++i) servers[i] = _accounts[pool.members[i]].worker;
+        return servers;
     }
 
     function modelsOf(address worker) external view returns (bytes32[] memory) {
@@ -199,12 +231,27 @@ contract WorkerStaking is IWorkerStaking, Ownable, ReentrancyGuardTransient {
     }
 
     function workerOf(address worker) external view returns (Worker memory) {
-        return _workers[worker];
+        WorkerState storage w = _workers[worker];
+        return Worker(uint128(_stakeOf(worker)), w.unstaking, w.unstakeReadyAt, w.endpoint);
     }
 
     function slashableOf(address worker) external view returns (uint256) {
-        Worker storage w = _workers[worker];
-        return uint256(w.stake) + w.unstaking;
+        return _stakeOf(worker) + _workers[worker].unstaking;
+    }
+
+    function _stakeOf(address worker) private view returns (uint256) {
+        return _accounts[_workers[worker].number].stake; // 0 without a number
+    }
+
+    /// @dev The worker's number, given at its first stake or serve.
+    function _numberOf(address worker) private returns (uint32 number) {
+        WorkerState storage w = _workers[worker];
+        number = w.number;
+        if (number == 0) {
+            number = ++_workerCount; // checked: reverts after 2^32 - 1 workers
+            w.number = number;
+            _accounts[number].worker = worker;
+        }
     }
 
     function _checkBooks() private view {

@@ -1,6 +1,8 @@
 using System.Numerics;
 using Verity.Chain.Generated.DatasetRegistry;
 using Verity.Chain.Generated.DeviceRegistry;
+using Verity.Chain.Generated.DisputeGame;
+using Verity.Chain.Generated.OneStepVerifier;
 using Verity.Chain.Generated.JobMarket;
 using Verity.Chain.Generated.ModelRegistry;
 using Verity.Chain.Generated.VerityToken;
@@ -46,14 +48,19 @@ public sealed record DeploymentOptions
     public BigInteger MinDatasetBond { get; init; } = 10 * Deployer.Token;
     public ulong DatasetBondLockPeriod { get; init; } = 14 * 86400;
     public MarketParams Market { get; init; } = MarketParams.Default;
-    /// <summary>The dispute game the market sends challenges to (none: challenges revert DisputeGameNotSet until
-    /// the owner sets one).</summary>
+    /// <summary>Seconds each party of a dispute has per move in the deployed <c>DisputeGame</c>. A dispute takes at
+    /// most about 2·(log₂ ops + log₂ chunks) + 4 moves; their sum must stay inside the market's dispute timeout.</summary>
+    public ulong MoveTime { get; init; } = 600;
+    /// <summary>A dispute game to use instead of deploying <c>DisputeGame</c> with its <c>OneStepVerifier</c> (tests
+    /// stand a manual one in its place).</summary>
     public Address? DisputeGame { get; init; }
 }
 
 /// <summary>Addresses of one deployment of the Verity contracts.</summary>
+/// <remarks><see cref="DisputeGame"/> is the game the market was wired to (the deployed <c>DisputeGame</c>, or the
+/// one passed in the options).</remarks>
 public sealed record Deployment(Address Owner, Address Token, Address Datasets, Address Models, Address Staking,
-    Address Market, Address Devices);
+    Address Market, Address Devices, Address DisputeGame = default);
 
 /// <summary>Deploys the Verity contracts to any EVM chain and wires them: token → registries → staking → market,
 /// then makes the market a slasher of staking and sets the dispute game.</summary>
@@ -97,8 +104,23 @@ public static class Deployer
 
         await chain.SendAsync(staking, new SetSlasherFunction { Slasher = market.Hex, Allowed = true }, owner, ct: ct)
             .ConfigureAwait(false);
-        if (options.DisputeGame is { } game)
-            await chain.SendAsync(market, new SetDisputeGameFunction { Game = game.Hex }, owner, ct: ct).ConfigureAwait(false);
-        return new Deployment(owner, token, datasets, models, staking, market, devices);
+        var game = options.DisputeGame ?? await DeployGameAsync(chain, owner, market, models, options.MoveTime, artifacts, ct)
+            .ConfigureAwait(false);
+        await chain.SendAsync(market, new SetDisputeGameFunction { Game = game.Hex }, owner, ct: ct).ConfigureAwait(false);
+        return new Deployment(owner, token, datasets, models, staking, market, devices, game);
+    }
+
+    /// <summary>Deploys a <c>OneStepVerifier</c> and a <c>DisputeGame</c> that uses it for <paramref name="market"/>.</summary>
+    public static async Task<Address> DeployGameAsync(ChainClient chain, Address owner, Address market, Address models,
+        ulong moveTime, ContractArtifacts? artifacts = null, CancellationToken ct = default)
+    {
+        artifacts ??= ContractArtifacts.Locate();
+        var (verifier, _) = await chain.DeployAsync(new OneStepVerifierDeployment(artifacts.Load("OneStepVerifier").Bytecode), owner, ct)
+            .ConfigureAwait(false);
+        var (game, _) = await chain.DeployAsync(new DisputeGameDeployment(artifacts.Load("DisputeGame").Bytecode)
+        {
+            Market = market.Hex, Models = models.Hex, Verifier = verifier.Hex, MoveTime = moveTime,
+        }, owner, ct).ConfigureAwait(false);
+        return game;
     }
 }

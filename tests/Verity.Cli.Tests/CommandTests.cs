@@ -28,6 +28,39 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void CompileWritesAModelThatInferRuns()
+    {
+        string dir = Directory.CreateTempSubdirectory("verity-compile-").FullName;
+        try
+        {
+            string sentences = Path.Combine(dir, "calibration.txt"), model = Path.Combine(dir, "mini.vmodel");
+            File.WriteAllLines(sentences, File.ReadLines(Repo.Data("calibration-sentences.txt")).Take(4));
+            var (code, _, stderr) = Repo.Verity("compile", Repo.Store.Files.MiniLmOnnx(), "--calibrate", sentences, "-o", model);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("wrote", stderr);
+
+            var (code2, stdout, stderr2) = Repo.Verity("infer", "--local", "--model", model, "--text", "A compiled model answers.", "--json");
+            Assert.True(code2 == 0, stderr2);
+            var r = JsonDocument.Parse(stdout).RootElement;
+            string id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model).AsSpan(..^32)));
+            Assert.Equal(id, r.GetProperty("model_id").GetString());
+            Assert.Equal(384, r.GetProperty("output").GetArrayLength());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void DemoRunsEndToEnd()
+    {
+        var (code, stdout, stderr) = Repo.Verity("demo", "--json");
+        Assert.True(code == 0, stderr);
+        var r = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(r.GetProperty("bit_exact").GetBoolean());
+        Assert.True(r.GetProperty("honest_wins").GetBoolean());
+        Assert.True(r.GetProperty("paraphrase_similarity").GetDouble() > r.GetProperty("unrelated_similarity").GetDouble());
+    }
+
+    [Fact]
     public void EmptyTextIsRejected() => AssertBadInput(["infer", "--local", "--model", "minilm", "--text", "   "], "text is empty");
 
     [Fact]

@@ -49,9 +49,11 @@ interface IJobMarket {
         Confirmed // the auditor confirmed the result (earns the audit reward at finalization)
     }
 
-    /// @dev Storage layout: four slots per job, two of them packed. `data` holds the input hash until a result is
-    /// posted, then the result commitment `keccak256(abi.encode(inputHash, outputHash, traceRoot))`, which binds
-    /// the result to its input (one slot updated per result instead of a fresh one).
+    /// @dev A job as {jobOf} shows it. In storage it takes three slots, two of them packed: the model, fee and
+    /// royalty share sit in a shared, never-changing terms entry that the job names by a 32-bit index. `data` holds
+    /// the input hash until a result is posted, then the result commitment
+    /// `keccak256(abi.encode(inputHash, outputHash, traceRoot))`, which binds the result to its input (one slot
+    /// updated per result instead of a fresh one).
     struct Job {
         address requester;
         Status status;

@@ -1,0 +1,115 @@
+using System.Numerics;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+using Verity.Commitments;
+using G = Verity.Chain.Generated.DisputeGame;
+using V = Verity.Chain.Generated.OneStepVerifier;
+
+namespace Verity.Chain.Dispute;
+
+/// <summary>The phases of <c>DisputeGame</c>, in its order.</summary>
+public enum DisputePhase { None, ChallengerRoot, Trace, OpRoot, Chunks, OneStep, Ended }
+
+/// <summary>One side of a dispute: its account and the execution it claims.</summary>
+public sealed record DisputeParty(Address Account, DisputeTrace Trace);
+
+/// <summary>How a played dispute ended, and what it cost.</summary>
+public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex, int ElementInChunk,
+    IReadOnlyList<TransactionReceipt> Receipts)
+{
+    public long TotalGas => Receipts.Sum(r => (long)r.GasUsed.Value);
+    public long MaxTxGas => Receipts.Max(r => (long)r.GasUsed.Value);
+}
+
+/// <summary>
+/// Plays a dispute to its end on chain for both parties, each from its own claimed execution: the challenger commits
+/// its trace root; at each node of the trace tree, then of the disputed op's chunk tree, the party to move reveals its
+/// two children; at the op both reveal their output roots; at the chunk the challenger picks the first element where
+/// the two chunks differ and sends the one-step proof (<see cref="OneStepProver"/>).
+/// </summary>
+public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel model)
+{
+    public async Task<DisputeOutcome> PlayAsync(JobId job, DisputeParty worker, DisputeParty challenger, CancellationToken ct = default)
+    {
+        var receipts = new List<TransactionReceipt>();
+        var id = job.ToBigInteger();
+        int elementInChunk = 0;
+        for (var moves = 0; moves < 1000; moves++)
+        {
+            var g = await StateAsync(job).ConfigureAwait(false);
+            var phase = (DisputePhase)(int)g.Phase;
+            var mover = g.ChallengerMoves ? challenger : worker;
+            int start = (int)g.Start, size = (int)g.Size, op = (int)g.Op;
+            switch (phase)
+            {
+                case DisputePhase.ChallengerRoot:
+                    receipts.Add(await chain.SendAsync(game, new G.CommitTraceFunction { JobId = id, TraceRoot = challenger.Trace.Root.ToArray() },
+                        challenger.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.Trace or DisputePhase.Chunks:
+                    var leaves = phase == DisputePhase.Trace ? mover.Trace.LeafHashes : TensorCommitment.ChunkHashes(mover.Trace.Outputs[op]);
+                    int k = Split(size);
+                    receipts.Add(await chain.SendAsync(game, new G.BisectFunction
+                    {
+                        JobId = id,
+                        Left = Merkle.Root(leaves.AsSpan(start, k)).ToArray(),
+                        Right = Merkle.Root(leaves.AsSpan(start + k, size - k)).ToArray(),
+                    }, mover.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.OpRoot:
+                    receipts.Add(await chain.SendAsync(game, new G.RevealOpRootFunction
+                    {
+                        JobId = id, OpRoot = mover.Trace.OpRoots[op].ToArray(), OutLen = mover.Trace.Outputs[op].Length,
+                    }, mover.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.OneStep:
+                    elementInChunk = DifferingElement(worker.Trace.Outputs[op], challenger.Trace.Outputs[op], start, model.DtypeOf(op));
+                    var proof = OneStepProver.Prove(model, worker.Trace, op, start, elementInChunk);
+                    receipts.Add(await chain.SendAsync(game, new OneStepCall
+                    {
+                        JobId = id, Chunk = TensorCommitment.Chunk(worker.Trace.Outputs[op], start).ToArray(),
+                        ElementInChunk = elementInChunk, Proof = proof,
+                    }, challenger.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.Ended:
+                    var ended = receipts[^1].DecodeAllEvents<G.DisputeEndedEvent>().Single().Event;
+                    return new DisputeOutcome(ended.WorkerWasRight, op, start, elementInChunk, receipts);
+                default:
+                    throw new InvalidOperationException($"job {job}: no dispute open");
+            }
+        }
+        throw new InvalidOperationException($"job {job}: the dispute did not end");
+    }
+
+    public async Task<G.Game> StateAsync(JobId job) =>
+        (await chain.CallAsync<G.GameFunction, G.GameOutput>(game, new() { JobId = job.ToBigInteger() }).ConfigureAwait(false)).ReturnValue1;
+
+    /// <summary>The first element of chunk <paramref name="chunk"/> where the two outputs differ (0 if none does).</summary>
+    public static int DifferingElement(byte[] worker, byte[] challenger, int chunk, int dtype)
+    {
+        int bytes = dtype == 1 ? 1 : dtype == 2 ? 2 : 4, from = chunk * TensorCommitment.ChunkBytes;
+        int end = Math.Min(Math.Min(worker.Length, challenger.Length), from + TensorCommitment.ChunkBytes);
+        for (int at = from; at < end; at++)
+            if (worker[at] != challenger[at]) return (at - from) / bytes;
+        return 0;
+    }
+
+    private static int Split(int size)
+    {
+        var k = 1;
+        while (k << 1 < size) k <<= 1;
+        return k;
+    }
+
+    /// <summary><c>oneStep</c> with the verifier's proof type (the game's generated binding has its own copy of the
+    /// same tuple).</summary>
+    [Function("oneStep")]
+    private sealed class OneStepCall : FunctionMessage
+    {
+        [Parameter("uint256", "jobId", 1)] public BigInteger JobId { get; set; }
+        [Parameter("bytes", "chunk", 2)] public byte[] Chunk { get; set; } = [];
+        [Parameter("uint256", "elementInChunk", 3)] public BigInteger ElementInChunk { get; set; }
+        [Parameter("tuple", "proof", 4)] public V.Proof Proof { get; set; } = new();
+    }
+}

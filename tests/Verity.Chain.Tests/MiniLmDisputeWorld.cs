@@ -1,0 +1,151 @@
+using System.Numerics;
+using Verity.Chain.Dispute;
+using Verity.Cli.Models;
+using Verity.Commitments;
+using Verity.Engine;
+using Verity.Engine.Format;
+using Verity.Engine.Tensors;
+using G = Verity.Chain.Generated.DisputeGame;
+
+namespace Verity.Chain.Tests;
+
+/// <summary>
+/// The compiled all-MiniLM-L6-v2 (compiled on first use and cached in .cache/models), one real input, its honest
+/// execution, and cheating executions: one element of one op's output changed, every later op recomputed honestly
+/// from it (as a cheater would), so that the first differing op is the corrupted one.
+/// </summary>
+public sealed class MiniLm
+{
+    private static readonly Lazy<MiniLm> Shared = new(() => new MiniLm());
+    public static MiniLm Instance => Shared.Value;
+
+    /// <summary>[CLS] the quick brown fox jumps [SEP] as WordPiece ids.</summary>
+    public static readonly int[] TokenIds = [101, 1996, 4248, 2829, 4419, 14523, 102];
+
+    private MiniLm()
+    {
+        var loaded = new ModelStore(ModelFiles.Default(), _ => { }).Load("minilm");
+        Model = loaded.Model;
+        Id = loaded.Id;
+        Dispute = new DisputeModel([.. Model.Ops.Select(o => o.Encode())], Model.Inputs.Length);
+        if (Dispute.WeightsRoot != loaded.WeightsRoot) throw new InvalidOperationException("weights root mismatch");
+        Input = IntTensor.FromInts(DType.I32, [1, TokenIds.Length], TokenIds);
+        var run = new Executor(Model).Run([Input], keepValues: true);
+        Values = run.Values!;
+        Honest = TraceOf(Values);
+        if (Honest.Root != run.TraceRoot) throw new InvalidOperationException("trace root mismatch");
+    }
+
+    public VModel Model { get; }
+    public Hash256 Id { get; }
+    public DisputeModel Dispute { get; }
+    public IntTensor Input { get; }
+    public IntTensor[] Values { get; }
+    public DisputeTrace Honest { get; }
+    public byte[] InputBytes => Input.Bytes.ToArray();
+    public byte[] HonestOutput => Values[Model.OutputIds[0]].Bytes.ToArray();
+
+    /// <summary>The first op of <paramref name="kind"/> (docs/OPS.md §5) matching <paramref name="where"/>.</summary>
+    public int FindOp(int kind, Func<byte[], bool>? where = null) =>
+        Enumerable.Range(0, Model.Ops.Length).First(i => Dispute.KindOf(i) == kind && (where?.Invoke(Dispute.Encodings[i]) ?? true));
+
+    public DisputeTrace TraceOf(IntTensor[] values) =>
+        new([.. Enumerable.Range(0, Model.Ops.Length).Select(i => values[Model.Inputs.Length + i].Bytes.ToArray())]);
+
+    /// <summary>A cheater's execution: element <paramref name="element"/> of op <paramref name="op"/>'s output moved by
+    /// one, the rest of the model rerun from it. Returns the trace and the output the cheater would post.</summary>
+    public (DisputeTrace Trace, byte[] Output) Cheat(int op, int element)
+    {
+        int nIn = Model.Inputs.Length;
+        var values = (IntTensor[])Values.Clone();
+        var bad = values[nIn + op];
+        bad = new IntTensor(bad.Type, bad.Shape, bad.Bytes.ToArray());
+        int v = bad.Get(element);
+        bad.Set(element, v < bad.Type.Max() ? v + 1 : v - 1);
+        values[nIn + op] = bad;
+        for (int i = op + 1; i < Model.Ops.Length; i++)
+        {
+            var o = Model.Ops[i];
+            var args = o.Inputs.Select(id => values[id]).ToList();
+            values[nIn + i] = o.IsView ? new IntTensor(o.OutType, o.OutputShape(args), args[0].Buffer) : Executor.ExecuteOne(Model, i, args);
+        }
+        return (TraceOf(values), values[Model.OutputIds[0]].Bytes.ToArray());
+    }
+}
+
+/// <summary>
+/// One anvil with the Verity contracts and the real dispute game (<c>DisputeGame</c> + <c>OneStepVerifier</c>),
+/// MiniLM registered with its real id and weights root and its shape set in the game, three workers serving it, a
+/// requester and a challenger with tokens. Snapshotted; each test starts with <see cref="ResetAsync"/>.
+/// </summary>
+public sealed class MiniLmDisputeFixture : IAsyncLifetime
+{
+    public static readonly BigInteger T = Deployer.Token;
+    public static readonly BigInteger Fee = T + 7_777;
+    private string _snapshot = "";
+
+    public AnvilNode Node { get; private set; } = null!;
+    public ChainClient Chain { get; private set; } = null!;
+    public VerityContracts V { get; private set; } = null!;
+    public MiniLm M { get; private set; } = null!;
+    public Address Game => V.Deployment.DisputeGame;
+    public Address Owner => Node.Accounts[0];
+    public Address ModelOwner => Node.Accounts[1];
+    public IReadOnlyList<Address> Workers => [Node.Accounts[2], Node.Accounts[3], Node.Accounts[4]];
+    public Address Requester => Node.Accounts[5];
+    public Address Challenger => Node.Accounts[6];
+    public Address Stranger => Node.Accounts[7];
+
+    public async Task InitializeAsync()
+    {
+        M = MiniLm.Instance;
+        Node = await AnvilNode.StartAsync(accounts: 10);
+        Chain = new ChainClient(Node.RpcUrl);
+        V = new VerityContracts(Chain, await Deployer.DeployAsync(Chain, Owner));
+        foreach (var a in new[] { Requester, Challenger, Stranger }.Concat(Workers))
+            await V.TransferAsync(Owner, a, 100_000 * T);
+        await V.RegisterModelAsync(ModelOwner, new ModelSpec(M.Id, M.Dispute.WeightsRoot, 1, 1, 2000, Fee, null, []));
+        await Chain.SendAsync(Game, new G.SetShapeFunction
+        {
+            ModelId = M.Id.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount,
+        }, ModelOwner);
+        for (var i = 0; i < Workers.Count; i++)
+        {
+            await V.StakeAsync(Workers[i], (i + 1) * 1_000 * T);
+            await V.ServeAsync(Workers[i], M.Id);
+        }
+        _snapshot = await Node.SnapshotAsync();
+    }
+
+    public async Task ResetAsync()
+    {
+        await Node.RevertAsync(_snapshot);
+        _snapshot = await Node.SnapshotAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Node?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Requests a MiniLM job on the real input; its drawn worker posts <paramref name="output"/> with
+    /// <paramref name="trace"/>'s root; the challenger challenges it.</summary>
+    public async Task<(JobId Job, Address Worker, JobResult Result)> ChallengedAsync(DisputeTrace trace, byte[] output)
+    {
+        var (job, _) = await V.RequestJobAsync(Requester, M.Id, M.InputBytes, Fee);
+        await Node.MineAsync(2);
+        var worker = await V.DrawnWorkerAsync(job);
+        var result = new JobResult(job, output, trace.Root);
+        await V.SubmitResultAsync(worker, result);
+        await V.ChallengeAsync(Challenger, result, Hash256.Of(M.InputBytes), MarketParams.Default.ChallengeBond);
+        return (job, worker, result);
+    }
+
+    public async Task AssertBooksExactAsync()
+    {
+        var (escrow, bonds, owed) = await V.BooksAsync();
+        Assert.Equal(escrow + bonds + owed, await V.BalanceOfAsync(V.Deployment.Market));
+        Assert.Equal(await V.TotalStakedAsync(), await V.BalanceOfAsync(V.Deployment.Staking));
+    }
+}

@@ -1,0 +1,111 @@
+using System.Numerics;
+using Nethereum.Contracts;
+using Verity.Chain.Dispute;
+using Verity.Commitments;
+using Xunit.Abstractions;
+using G = Verity.Chain.Generated.DisputeGame;
+
+namespace Verity.Chain.Tests;
+
+/// <summary>
+/// Full disputes over a real MiniLM job on anvil, played by <see cref="DisputePlayer"/> from both parties' engine
+/// executions and decided by the on-chain one-step check: a cheater that changed one element of a matrix-product
+/// (Linear) output, and one that changed one element of a non-linear (LayerNorm) output, is slashed; a false
+/// challenge against an honest worker loses its bond. Balances to the wei.
+/// </summary>
+public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper log) : IClassFixture<MiniLmDisputeFixture>
+{
+    private static readonly BigInteger Bond = MarketParams.Default.ChallengeBond;
+    private VerityContracts V => fx.V;
+
+    private async Task<DisputeOutcome> CheaterIsSlashedAsync(int op, int element)
+    {
+        await fx.ResetAsync();
+        var (cheat, output) = fx.M.Cheat(op, element);
+        var (job, worker, _) = await fx.ChallengedAsync(cheat, output);
+        var stake = await V.SlashableOfAsync(worker);
+        var challengerTokens = await V.BalanceOfAsync(fx.Challenger);
+        var burned = await V.BurnedAsync();
+
+        var outcome = await new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute)
+            .PlayAsync(job, new DisputeParty(worker, cheat), new DisputeParty(fx.Challenger, fx.M.Honest));
+        Log(outcome);
+
+        Assert.False(outcome.WorkerWasRight);
+        Assert.Equal(op, outcome.Op);
+        Assert.Equal(element * fx.M.Dispute.DtypeOf(op) / TensorCommitment.ChunkBytes, outcome.ChunkIndex);
+        var slashed = stake * 5000 / 10000; // slashBps
+        var reward = slashed * 5000 / 10000; // slashRewardBps
+        Assert.Equal(stake - slashed, await V.SlashableOfAsync(worker));
+        Assert.Equal(challengerTokens + reward, await V.BalanceOfAsync(fx.Challenger));
+        Assert.Equal(Bond, await V.OwedToAsync(fx.Challenger));
+        Assert.Equal(BigInteger.Zero, await V.OwedToAsync(worker));
+        Assert.Equal(burned + slashed - reward, await V.BurnedAsync());
+        var view = await V.JobAsync(job);
+        Assert.Equal(JobStatus.Requested, view.Status); // reassigned
+        Assert.Equal(2, view.Attempt);
+        var check = outcome.Receipts[^1].DecodeAllEvents<G.OneStepCheckedEvent>().Single().Event;
+        Assert.NotEqual(check.Claimed, check.Computed);
+        await fx.AssertBooksExactAsync();
+        return outcome;
+    }
+
+    [Fact]
+    public async Task A_worker_that_changed_one_element_of_a_Linear_output_is_slashed_through_the_game()
+    {
+        int op = fx.M.FindOp(1);
+        await CheaterIsSlashedAsync(op, 5);
+    }
+
+    [Fact]
+    public async Task A_worker_that_changed_one_element_of_a_LayerNorm_output_is_slashed_through_the_game()
+    {
+        int op = fx.M.FindOp(7, e => OpHeader.Parse(e).Inputs.Length == 2);
+        await CheaterIsSlashedAsync(op, 700);
+    }
+
+    [Fact]
+    public async Task A_false_challenge_against_an_honest_worker_loses_its_bond_at_the_one_step()
+    {
+        await fx.ResetAsync();
+        var (job, worker, result) = await fx.ChallengedAsync(fx.M.Honest, fx.M.HonestOutput);
+        var stake = await V.SlashableOfAsync(worker);
+        var challengerTokens = await V.BalanceOfAsync(fx.Challenger);
+        var (lie, _) = fx.M.Cheat(fx.M.FindOp(1, e => e.Length > 200_000), 3); // a Linear with a fused GELU table
+
+        var outcome = await new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute)
+            .PlayAsync(job, new DisputeParty(worker, fx.M.Honest), new DisputeParty(fx.Challenger, lie));
+        Log(outcome);
+
+        Assert.True(outcome.WorkerWasRight);
+        var check = outcome.Receipts[^1].DecodeAllEvents<G.OneStepCheckedEvent>().Single().Event;
+        Assert.Equal(check.Claimed, check.Computed);
+        Assert.Equal(Bond, await V.OwedToAsync(worker));
+        Assert.Equal(BigInteger.Zero, await V.OwedToAsync(fx.Challenger));
+        Assert.Equal(challengerTokens, await V.BalanceOfAsync(fx.Challenger));
+        Assert.Equal(stake, await V.SlashableOfAsync(worker));
+        Assert.Equal(JobStatus.Committed, (await V.JobAsync(job)).Status);
+        Assert.Equal(result.TraceRoot, fx.M.Honest.Root);
+        await fx.AssertBooksExactAsync();
+    }
+
+    [Fact]
+    public async Task A_challenger_that_does_not_move_loses_by_timeout()
+    {
+        await fx.ResetAsync();
+        var (job, worker, _) = await fx.ChallengedAsync(fx.M.Honest, fx.M.HonestOutput);
+        await Revert.With<G.DeadlineNotReachedError>(() => fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = job.ToBigInteger() }, fx.Stranger));
+        await Revert.With<G.NotYourMoveError>(() => fx.Chain.SendAsync(fx.Game, new G.CommitTraceFunction { JobId = job.ToBigInteger(), TraceRoot = new byte[32] }, fx.Stranger));
+        var same = await Revert.With<G.SameTraceRootError>(() => fx.Chain.SendAsync(fx.Game, new G.CommitTraceFunction { JobId = job.ToBigInteger(), TraceRoot = fx.M.Honest.Root.ToArray() }, fx.Challenger));
+        Assert.Equal(fx.M.Honest.Root.ToArray(), same.TraceRoot);
+        await fx.Node.AdvanceAsync(TimeSpan.FromSeconds(601));
+        var receipt = await fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = job.ToBigInteger() }, fx.Stranger);
+        Assert.Equal(fx.Challenger, Address.Parse(receipt.DecodeAllEvents<G.DisputeTimedOutEvent>().Single().Event.Loser));
+        Assert.Equal(Bond, await V.OwedToAsync(worker));
+        await fx.AssertBooksExactAsync();
+    }
+
+    private void Log(DisputeOutcome o) => log.WriteLine(
+        $"dispute: op {o.Op}, chunk {o.ChunkIndex}, element {o.ElementInChunk}, {o.Receipts.Count} txs, total gas {o.TotalGas:N0}, " +
+        $"largest tx {o.MaxTxGas:N0}, one-step {(long)o.Receipts[^1].GasUsed.Value:N0}");
+}
