@@ -38,8 +38,35 @@ public abstract class Pool2d : Op
                 }
     }
 
+    /// <summary>Channels are independent: the fast path reads I16 planes directly and spreads channels over threads.</summary>
+    public override void Fast(IReadOnlyList<IntTensor> inputs, IntTensor output, Workspace ws)
+    {
+        var x = inputs[0];
+        if (x.Type != DType.I16) { Reference(inputs, output); return; }
+        int c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], oh = output.Shape[2], ow = output.Shape[3];
+        void Channel(int ch)
+        {
+            ReadOnlySpan<short> plane = x.I16.Slice(ch * h * w, h * w);
+            Span<short> y = output.I16.Slice(ch * oh * ow, oh * ow);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int y0 = Math.Max(0, oy * StrideH - Pads[0]), y1 = Math.Min(h, oy * StrideH - Pads[0] + KH);
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int x0 = Math.Max(0, ox * StrideW - Pads[1]), x1 = Math.Min(w, ox * StrideW - Pads[1] + KW);
+                    y[oy * ow + ox] = (short)Reduce(plane, w, y0, y1, x0, x1);
+                }
+            }
+        }
+        if (ws.Threads <= 1 || c < 2) for (int ch = 0; ch < c; ch++) Channel(ch);
+        else Parallel.For(0, c, ws.Parallel, Channel);
+    }
+
     /// <summary>Reduces the window [y0, y1) × [x0, x1) of one channel plane starting at element offset o.</summary>
     protected abstract int Reduce(IntTensor x, int o, int w, int y0, int y1, int x0, int x1);
+
+    /// <summary>The same reduction over a typed I16 plane (the fast path).</summary>
+    protected abstract int Reduce(ReadOnlySpan<short> plane, int w, int y0, int y1, int x0, int x1);
 
     protected override void WriteParams(ParamWriter w) { w.I32(KH); w.I32(KW); w.I32(StrideH); w.I32(StrideW); w.I32s(Pads); }
 
@@ -64,6 +91,13 @@ public sealed class MaxPool2d : Pool2d
         return m;
     }
 
+    protected override int Reduce(ReadOnlySpan<short> plane, int w, int y0, int y1, int x0, int x1)
+    {
+        int m = int.MinValue;
+        for (int y = y0; y < y1; y++) foreach (short v in plane.Slice(y * w + x0, x1 - x0)) m = Math.Max(m, v);
+        return m;
+    }
+
     internal static MaxPool2d Read(ref ParamReader r, string name, int[] inputs, DType outType)
     {
         var (kh, kw, sh, sw, pads) = ReadGeometry(ref r, name);
@@ -80,6 +114,13 @@ public sealed class AvgPool2d : Pool2d
     {
         long s = 0;
         for (int y = y0; y < y1; y++) for (int xx = x0; xx < x1; xx++) s += x.Get(o + y * w + xx);
+        return (int)Fixed.RoundDiv(s, (y1 - y0) * (x1 - x0));
+    }
+
+    protected override int Reduce(ReadOnlySpan<short> plane, int w, int y0, int y1, int x0, int x1)
+    {
+        long s = 0;
+        for (int y = y0; y < y1; y++) foreach (short v in plane.Slice(y * w + x0, x1 - x0)) s += v;
         return (int)Fixed.RoundDiv(s, (y1 - y0) * (x1 - x0));
     }
 
