@@ -43,13 +43,10 @@ public static class BenchEngine
                     float[] x = ip.Preprocess(image);
                     ort = () => reference.Run(m.Model.Inputs[0].Name, x, [1, 3, ImageProfile.Size, ImageProfile.Size]).Length;
                 }
-                var (traced, bare, peer) = (new List<double>(), new List<double>(), new List<double>());
-                for (int i = 0; i < iterations + 3; i++)
-                {
-                    double a = Time(() => exec.Run([input], trace: true)), b = Time(() => exec.Run([input], trace: false)), c = Time(() => ort());
-                    if (i < 3) continue; // warm-up
-                    traced.Add(a); bare.Add(b); peer.Add(c);
-                }
+                // One engine at a time: interleaving lets one runtime's spinning worker threads steal the other's cores.
+                var peer = Series(iterations, () => ort());
+                var traced = Series(iterations, () => exec.Run([input], trace: true));
+                var bare = Series(iterations, () => exec.Run([input], trace: false));
                 double v = Median(traced), vb = Median(bare), o = Median(peer);
                 rows.Add(new { model = name, threads, input = name == "minilm" ? $"{input.Length} tokens" : "224x224", verity_ms = Math.Round(v, 3), verity_untraced_ms = Math.Round(vb, 3), ort_ms = Math.Round(o, 3), ratio = Math.Round(v / o, 3), trace_overhead_pct = Math.Round((v - vb) / vb * 100, 2) });
                 if (!json) Console.WriteLine($"{name,-9} threads={threads}  verity {v,8:F2} ms  (untraced {vb,8:F2})  onnxruntime fp32 {o,8:F2} ms  ratio {v / o,5:F2}  trace +{(v - vb) / vb * 100:F1}%");
@@ -64,6 +61,13 @@ public static class BenchEngine
         string dir = Path.Combine(files.ImagesDir, "test");
         return Directory.Exists(dir) && Directory.GetFiles(dir).Order(StringComparer.Ordinal).FirstOrDefault() is { } f ? f
             : files.CalibrationImages()[0];
+    }
+
+    /// <summary>Three warm-up runs, then the timed ones.</summary>
+    private static List<double> Series(int iterations, Action run)
+    {
+        for (int i = 0; i < 3; i++) run();
+        return [.. Enumerable.Range(0, iterations).Select(_ => Time(run))];
     }
 
     private static double Time(Action a)
