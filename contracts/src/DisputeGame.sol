@@ -7,21 +7,25 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {Merkle} from "./onestep/Merkle.sol";
 import {Chunks} from "./onestep/Chunks.sol";
 import {OneStepVerifier} from "./onestep/OneStepVerifier.sol";
+import {OneStepBase} from "./onestep/OneStepBase.sol";
 
 /// @title The dispute game: bisection over the trace, then over one op's output chunks, then a one-step check
 /// @notice Rules (docs/PROTOCOL.md, "Dispute game"):
-/// 1. The market opens a dispute with the worker's trace root. The challenger commits its own, different, trace root.
+/// 1. The market opens a dispute with the worker's trace root. The challenger commits its own, different, trace root
+///    — or, agreeing with the trace but not with the posted output, calls {disputeOutput}, which settles at once.
 /// 2. Trace bisection, down the RFC 6962 tree over the per-op output roots: at each node both parties reveal the
 ///    node's two children (the worker first); the game descends into the left child if the left children differ,
 ///    else into the right. It ends at the first op whose output roots differ; every earlier op's root agrees.
-/// 3. At that leaf both reveal the op's output root (the worker also declares the output's byte length), then chunk
-///    bisection runs the same way down the op's output chunk tree to one chunk whose leaf hashes differ.
+/// 3. At that leaf both reveal the op's output root; the op's output length (hence its chunk count) follows from the
+///    model's registered length rules and the job input's length. Chunk bisection then runs the same way down the
+///    op's output chunk tree to one chunk whose leaf hashes differ.
 /// 4. One-step: the challenger supplies the worker's chunk bytes, one element of it, and the proofs the
 ///    {OneStepVerifier} needs to recompute that element from the op's inputs (earlier op outputs, proven against
-///    the worker's trace root) and the op's parameters (proven against the model's registered weights root). If
-///    the worker's element differs from the recomputed one the worker loses, else the challenger loses.
-/// A party that does not move within `moveTime` of the previous move loses; anyone may call {timeout}.
-/// @dev Chunk bisection and trace bisection share one move function, {bisect}.
+///    the worker's trace root, or the job input) and the op's parameters (proven against the model's registered
+///    weights root). If the worker's element differs from the recomputed one the worker loses, else the challenger.
+/// A party that does not move within `moveTime` of the previous move loses; anyone may call {timeout}. Every ending
+/// calls `IJobMarket.resolveDispute` exactly once.
+/// @dev Chunk bisection and trace bisection share one move function, {bisect}. The game holds no money.
 contract DisputeGame is IDisputeGame {
     enum Phase { None, ChallengerRoot, Trace, OpRoot, Chunks, OneStep, Ended }
 
@@ -37,7 +41,7 @@ contract DisputeGame is IDisputeGame {
         uint32 size;
         uint32 count;
         uint32 op; // the disputed op, once trace bisection is over
-        uint64 outLen; // the op's output byte length, declared by the worker
+        uint64 outLen; // the op's output byte length, from the model's length rules
         bytes32 modelId;
         bytes32 traceRoot; // the worker's
         bytes32 workerNode;
@@ -45,13 +49,23 @@ contract DisputeGame is IDisputeGame {
         bytes32 workerLeft; // the worker's revealed children of the current node
         bytes32 workerRight;
         bytes32 workerOpRoot;
+        bytes32 outputHash; // SHA-256 of the posted output bytes
+        bytes32 inputHash; // SHA-256 of the job's input bytes
     }
 
     /// @notice The facts about a model the game needs and the registry does not hold: its number of ops (the leaf
-    /// count of the trace and weights trees) and of graph inputs (value ids below it are graph inputs).
+    /// count of the trace and weights trees), of graph inputs (value ids below it are graph inputs), the op whose
+    /// output is the job's output (a job's output bytes are that op's output tensor), and the keccak-256 of its length
+    /// rules: for each op, four big-endian uint32 (num, den, add, aux), its output length in bytes being
+    /// `num · inputLength / den + add` for a job input of `inputLength` bytes (every op of a model whose shapes scale
+    /// with one sequence length, or are fixed, has such a rule); `aux` is, for ReduceMean and Gather, the product of
+    /// the input's dimensions after the axis, for Conv2d the input's width, for MaxPool2d and AvgPool2d the input's
+    /// height · 2^16 + width (0 for other ops).
     struct Shape {
         uint32 opCount;
         uint32 inputCount;
+        uint32 outputOp;
+        bytes32 lengthsHash;
     }
 
     error NotMarket(address caller);
@@ -67,8 +81,13 @@ contract DisputeGame is IDisputeGame {
     error ChunkInvalid(uint256 jobId, uint256 chunkIndex, bytes32 node);
     error DeadlineNotReached(uint256 jobId, uint256 deadline, uint256 time);
     error DeadlinePassed(uint256 jobId, uint256 deadline, uint256 time);
+    error OutputInvalid(uint256 jobId, bytes32 outputHash, bytes32 given);
+    error OutputOpRootInvalid(uint256 jobId, uint32 op, bytes32 opRoot);
+    error LengthsInvalid(bytes32 modelId, bytes32 lengthsHash, bytes32 given);
+    error InputInvalid(uint256 jobId, bytes32 inputHash, bytes32 given);
 
-    event ShapeSet(bytes32 indexed modelId, uint32 opCount, uint32 inputCount);
+    event ShapeSet(bytes32 indexed modelId, uint32 opCount, uint32 inputCount, uint32 outputOp, bytes32 lengthsHash);
+    event OutputChecked(uint256 indexed jobId, bytes32 outputRoot, bytes32 opRoot);
     event DisputeOpened(uint256 indexed jobId, address indexed worker, address indexed challenger, bytes32 traceRoot);
     event TraceCommitted(uint256 indexed jobId, bytes32 traceRoot);
     event Bisected(uint256 indexed jobId, Phase phase, address mover, uint32 start, uint32 size);
@@ -97,13 +116,15 @@ contract DisputeGame is IDisputeGame {
 
     /// @notice The model's owner records its op count and graph-input count, once (the registry does not hold
     /// them). A dispute over a model without a shape cannot be opened, so challenges of it revert.
-    function setShape(bytes32 modelId, uint32 opCount, uint32 inputCount) external {
+    function setShape(bytes32 modelId, uint32 opCount, uint32 inputCount, uint32 outputOp, bytes32 lengthsHash)
+        external
+    {
         address owner = models.get(modelId).owner;
         if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender, owner);
         if (shapeOf[modelId].opCount != 0) revert ShapeAlreadySet(modelId);
-        if (opCount == 0) revert ShapeUnknown(modelId);
-        shapeOf[modelId] = Shape(opCount, inputCount);
-        emit ShapeSet(modelId, opCount, inputCount);
+        if (opCount == 0 || outputOp >= opCount || lengthsHash == 0) revert ShapeUnknown(modelId);
+        shapeOf[modelId] = Shape(opCount, inputCount, outputOp, lengthsHash);
+        emit ShapeSet(modelId, opCount, inputCount, outputOp, lengthsHash);
     }
 
     function game(uint256 jobId) external view returns (Game memory) {
@@ -111,8 +132,8 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @inheritdoc IDisputeGame
-    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32, bytes32,
-        bytes32 traceRoot) external
+    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputHash,
+        bytes32 outputHash, bytes32 traceRoot) external
     {
         if (msg.sender != address(market)) revert NotMarket(msg.sender);
         Shape memory s = shapeOf[modelId];
@@ -125,6 +146,8 @@ contract DisputeGame is IDisputeGame {
         g.challenger = challenger;
         g.modelId = modelId;
         g.traceRoot = traceRoot;
+        g.outputHash = outputHash;
+        g.inputHash = inputHash;
         g.opCount = s.opCount;
         g.inputCount = s.inputCount;
         _turn(g, Phase.ChallengerRoot, true);
@@ -142,6 +165,22 @@ contract DisputeGame is IDisputeGame {
         g.count = g.opCount;
         emit TraceCommitted(jobId, traceRoot);
         _descendOrLeaf(jobId, g, true);
+    }
+
+    /// @notice Instead of {commitTrace}: the challenger agrees with the trace but not with the posted output. It supplies
+    /// the output bytes (checked against the posted output hash) and the output op's root proven against the worker's
+    /// trace root; the game computes the bytes' tensor root. Ends the dispute: the worker loses if the two differ.
+    function disputeOutput(uint256 jobId, bytes calldata output, bytes32 opRoot, bytes32[] calldata traceProof) external {
+        Game storage g = _move(jobId, Phase.ChallengerRoot);
+        bytes32 h = sha256(output);
+        if (h != g.outputHash) revert OutputInvalid(jobId, g.outputHash, h);
+        uint32 op = shapeOf[g.modelId].outputOp;
+        if (!Merkle.verify(g.traceRoot, Merkle.leafHashOf(opRoot), op, g.opCount, traceProof)) {
+            revert OutputOpRootInvalid(jobId, op, opRoot);
+        }
+        bytes32 root = Chunks.rootOf(output);
+        emit OutputChecked(jobId, root, opRoot);
+        _end(jobId, g, root == opRoot);
     }
 
     /// @notice Reveals the two children of the current node of the mover's tree (trace or chunk bisection).
@@ -169,19 +208,22 @@ contract DisputeGame is IDisputeGame {
         _descendOrLeaf(jobId, g, phase == Phase.Trace);
     }
 
-    /// @notice At the disputed op: each party reveals its output root for the op (the worker first); the worker also
-    /// declares the output's length in bytes (`outLen` is ignored from the challenger).
-    function revealOpRoot(uint256 jobId, bytes32 opRoot, uint64 outLen) external {
+    /// @notice At the disputed op: each party reveals its output root for the op (the worker first). The worker also
+    /// supplies the model's length rules and, when the op's rule depends on it, the job input (checked against the
+    /// registered hash and the job's input hash); the game computes the op's output length from them. The challenger
+    /// passes both empty.
+    function revealOpRoot(uint256 jobId, bytes32 opRoot, bytes calldata lengths, bytes calldata input) external {
         Game storage g = _move(jobId, Phase.OpRoot);
         bytes32 node = g.challengerMoves ? g.challengerNode : g.workerNode;
         if (Merkle.leafHashOf(opRoot) != node) revert OpRootInvalid(jobId, node, opRoot);
-        emit OpRootRevealed(jobId, msg.sender, opRoot, g.challengerMoves ? g.outLen : outLen);
         if (!g.challengerMoves) {
             g.workerOpRoot = opRoot;
-            g.outLen = outLen;
+            g.outLen = _outLen(jobId, g, lengths, input);
+            emit OpRootRevealed(jobId, msg.sender, opRoot, g.outLen);
             _turn(g, Phase.OpRoot, true);
             return;
         }
+        emit OpRootRevealed(jobId, msg.sender, opRoot, g.outLen);
         uint32 n = uint32(Chunks.count(g.outLen));
         (g.workerNode, g.challengerNode, g.start, g.size, g.count) = (g.workerOpRoot, opRoot, 0, n, n);
         _descendOrLeaf(jobId, g, false);
@@ -189,14 +231,15 @@ contract DisputeGame is IDisputeGame {
 
     /// @notice The challenger's last move: the worker's disputed chunk and the proofs to recompute one element of
     /// it. Ends the dispute: the worker loses if its element differs from the recomputed one, else the challenger.
-    function oneStep(uint256 jobId, bytes calldata chunk, uint256 elementInChunk, OneStepVerifier.Proof calldata proof)
+    function oneStep(uint256 jobId, bytes calldata chunk, uint256 elementInChunk, OneStepBase.Proof calldata proof)
         external
     {
         Game storage g = _move(jobId, Phase.OneStep);
         if (Merkle.leafHash(chunk) != g.workerNode) revert ChunkInvalid(jobId, g.start, g.workerNode);
-        OneStepVerifier.Context memory c = OneStepVerifier.Context({
+        OneStepBase.Context memory c = OneStepBase.Context({
             weightsRoot: models.get(g.modelId).weightsRoot, traceRoot: g.traceRoot, op: g.op, opCount: g.opCount,
-            inputCount: g.inputCount, outLen: g.outLen, chunkIndex: g.start, elementInChunk: elementInChunk
+            inputCount: g.inputCount, outLen: g.outLen, chunkIndex: g.start, elementInChunk: elementInChunk,
+            inputHash: g.inputHash, lengthsHash: shapeOf[g.modelId].lengthsHash
         });
         (int256 computed, uint256 outBytes) = verifier.recompute(c, proof);
         int256 claimed = Chunks.le(chunk, elementInChunk * outBytes, outBytes);
@@ -215,6 +258,24 @@ contract DisputeGame is IDisputeGame {
     }
 
     // ---- internals ----
+
+    /// @dev The disputed op's output length from its length rule.
+    function _outLen(uint256 jobId, Game storage g, bytes calldata lengths, bytes calldata input)
+        private view returns (uint64)
+    {
+        bytes32 want = shapeOf[g.modelId].lengthsHash;
+        bytes32 got = keccak256(lengths);
+        if (got != want || lengths.length != 16 * uint256(g.opCount)) revert LengthsInvalid(g.modelId, want, got);
+        uint256 rule = 16 * uint256(g.op);
+        uint256 num = uint32(bytes4(lengths[rule:rule + 4]));
+        uint256 den = uint32(bytes4(lengths[rule + 4:rule + 8]));
+        uint256 add = uint32(bytes4(lengths[rule + 8:rule + 12]));
+        if (num == 0) return uint64(add);
+        if (den == 0) revert LengthsInvalid(g.modelId, want, got);
+        bytes32 h = sha256(input);
+        if (h != g.inputHash) revert InputInvalid(jobId, g.inputHash, h);
+        return uint64(num * input.length / den + add);
+    }
 
     function _move(uint256 jobId, Phase phase) private view returns (Game storage g) {
         g = _games[jobId];

@@ -212,6 +212,7 @@ public static class GasBench
         await chain.SendAsync(v.Deployment.DisputeGame, new Generated.DisputeGame.SetShapeFunction
         {
             ModelId = d.ModelId.ToArray(), OpCount = d.Model.OpCount, InputCount = d.Model.InputCount, OutputOp = d.Model.OutputOp,
+            LengthsHash = d.Model.LengthsHash.ToArray(),
         }, modelOwner, ct: ct).ConfigureAwait(false);
         foreach (var w in workers)
             await v.ServeAsync(w, d.ModelId).ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Verity.Chain.Tests;
 
 /// <summary>The gas bench with a complete dispute over a real MiniLM job (a cheater that changed one element of a
-/// fused residual-add LayerNorm output, the heaviest one-step of the supported kinds), held to issue 3's bars:
+/// fused residual-add LayerNorm output, MiniLM's heaviest one-step), held to issue 3's bars:
 /// dispute_total ≤ 6,000,000 and dispute_max_tx ≤ 10,000,000.</summary>
 public sealed class DisputeGasTests(ITestOutputHelper log)
 {

@@ -4,6 +4,7 @@ using Verity.Cli.Models;
 using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
+using Verity.Engine.Ops;
 using Verity.Engine.Tensors;
 using G = Verity.Chain.Generated.DisputeGame;
 
@@ -27,14 +28,33 @@ public sealed class MiniLm
         var loaded = new ModelStore(ModelFiles.Default(), _ => { }).Load("minilm");
         Model = loaded.Model;
         Id = loaded.Id;
-        Dispute = new DisputeModel([.. Model.Ops.Select(o => o.Encode())], Model.Inputs.Length);
-        if (Dispute.WeightsRoot != loaded.WeightsRoot) throw new InvalidOperationException("weights root mismatch");
         Input = IntTensor.FromInts(DType.I32, [1, TokenIds.Length], TokenIds);
         var run = new Executor(Model).Run([Input], keepValues: true);
         Values = run.Values!;
+        Dispute = new DisputeModel([.. Model.Ops.Select(o => o.Encode())], Model.Inputs.Length, Model.OutputIds[0] - Model.Inputs.Length,
+            DisputeModel.FitLengths(4, Lengths(1), 8, Lengths(2), Inner()));
+        if (Dispute.WeightsRoot != loaded.WeightsRoot) throw new InvalidOperationException("weights root mismatch");
         Honest = TraceOf(Values);
         if (Honest.Root != run.TraceRoot) throw new InvalidOperationException("trace root mismatch");
+        for (var i = 0; i < Model.Ops.Length; i++) // the length rules, fitted at 1 and 2 tokens, hold at 7
+            if (Dispute.LengthOf(i, InputBytes.Length) != Honest.Outputs[i].Length) throw new InvalidOperationException($"op {i}: length rule fails");
     }
+
+    /// <summary>Every op's output length for an input of <paramref name="tokens"/> tokens ([CLS] … [SEP]).</summary>
+    public int[] Lengths(int tokens)
+    {
+        var ids = IntTensor.FromInts(DType.I32, [1, tokens], [.. TokenIds.Take(tokens - 1), 102]);
+        var values = new Executor(Model).Run([ids], trace: false, keepValues: true).Values!;
+        return [.. Enumerable.Range(0, Model.Ops.Length).Select(i => values[Model.Inputs.Length + i].ByteLength)];
+    }
+
+    /// <summary>For ReduceMean and Gather, the product of the input's dimensions after the axis; 0 for other ops.</summary>
+    private int[] Inner() => [.. Model.Ops.Select(o => o switch
+    {
+        ReduceMean r => Values[o.Inputs[0]].Shape[(r.Axis + 1)..].Aggregate(1, (a, b) => a * b),
+        Gather g => Values[o.Inputs[0]].Shape[(g.Axis + 1)..].Aggregate(1, (a, b) => a * b),
+        _ => 0,
+    })];
 
     public VModel Model { get; }
     public Hash256 Id { get; }
@@ -50,7 +70,7 @@ public sealed class MiniLm
         Enumerable.Range(0, Model.Ops.Length).First(i => Dispute.KindOf(i) == kind && (where?.Invoke(Dispute.Encodings[i]) ?? true));
 
     public DisputeTrace TraceOf(IntTensor[] values) =>
-        new([.. Enumerable.Range(0, Model.Ops.Length).Select(i => values[Model.Inputs.Length + i].Bytes.ToArray())]);
+        new(Input.Bytes.ToArray(), [.. Enumerable.Range(0, Model.Ops.Length).Select(i => values[Model.Inputs.Length + i].Bytes.ToArray())]);
 
     /// <summary>A cheater's execution: element <paramref name="element"/> of op <paramref name="op"/>'s output moved by
     /// one, the rest of the model rerun from it. Returns the trace and the output the cheater would post.</summary>
@@ -107,7 +127,8 @@ public sealed class MiniLmDisputeFixture : IAsyncLifetime
         await V.RegisterModelAsync(ModelOwner, new ModelSpec(M.Id, M.Dispute.WeightsRoot, 1, 1, 2000, Fee, null, []));
         await Chain.SendAsync(Game, new G.SetShapeFunction
         {
-            ModelId = M.Id.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount,
+            ModelId = M.Id.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount, OutputOp = M.Dispute.OutputOp,
+            LengthsHash = M.Dispute.LengthsHash.ToArray(),
         }, ModelOwner);
         for (var i = 0; i < Workers.Count; i++)
         {

@@ -65,6 +65,30 @@ public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_worker_that_changed_one_element_of_the_Embed_output_is_slashed_the_one_step_reading_the_job_input()
+    {
+        await CheaterIsSlashedAsync(fx.M.FindOp(12), 1000);
+    }
+
+    [Fact]
+    public async Task A_worker_that_changed_one_element_of_an_Attention_output_is_slashed_through_the_game()
+    {
+        await CheaterIsSlashedAsync(fx.M.FindOp(15), 1500);
+    }
+
+    /// <summary>The other op kinds of MiniLM: the pooler's tanh (Lut), a head-split Reshape, the [CLS] Gather and the
+    /// mean over tokens (ReduceMean, the sentence embedding itself).</summary>
+    [Theory]
+    [InlineData(5, 17)]
+    [InlineData(9, 600)]
+    [InlineData(13, 200)]
+    [InlineData(14, 300)]
+    public async Task A_worker_that_changed_one_element_of_any_other_MiniLM_op_kind_is_slashed(int kind, int element)
+    {
+        await CheaterIsSlashedAsync(fx.M.FindOp(kind), element);
+    }
+
+    [Fact]
     public async Task A_false_challenge_against_an_honest_worker_loses_its_bond_at_the_one_step()
     {
         await fx.ResetAsync();
@@ -102,6 +126,83 @@ public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper 
         var receipt = await fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = job.ToBigInteger() }, fx.Stranger);
         Assert.Equal(fx.Challenger, Address.Parse(receipt.DecodeAllEvents<G.DisputeTimedOutEvent>().Single().Event.Loser));
         Assert.Equal(Bond, await V.OwedToAsync(worker));
+        await fx.AssertBooksExactAsync();
+    }
+
+    [Fact]
+    public async Task A_worker_that_posts_an_output_its_own_trace_contradicts_is_slashed_by_the_output_check()
+    {
+        await fx.ResetAsync();
+        var output = fx.M.HonestOutput;
+        output[10] ^= 1;
+        var (job, worker, _) = await fx.ChallengedAsync(fx.M.Honest, output); // honest trace, tampered output
+        var stake = await V.SlashableOfAsync(worker);
+
+        var outcome = await new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute)
+            .PlayAsync(job, new DisputeParty(worker, fx.M.Honest, output), new DisputeParty(fx.Challenger, fx.M.Honest));
+        Log(outcome);
+
+        Assert.False(outcome.WorkerWasRight);
+        Assert.Equal(fx.M.Dispute.OutputOp, outcome.Op);
+        Assert.Single(outcome.Receipts);
+        Assert.Equal(stake - stake / 2, await V.SlashableOfAsync(worker));
+        Assert.Equal(Bond, await V.OwedToAsync(fx.Challenger));
+        await fx.AssertBooksExactAsync();
+    }
+
+    [Fact]
+    public async Task An_output_challenge_against_a_matching_output_loses_its_bond()
+    {
+        await fx.ResetAsync();
+        var (job, worker, _) = await fx.ChallengedAsync(fx.M.Honest, fx.M.HonestOutput);
+        var outcome = await new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute)
+            .PlayAsync(job, new DisputeParty(worker, fx.M.Honest, fx.M.HonestOutput), new DisputeParty(fx.Challenger, fx.M.Honest));
+        Assert.True(outcome.WorkerWasRight);
+        Assert.Equal(Bond, await V.OwedToAsync(worker));
+        await Revert.With<G.WrongPhaseError>(() => fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = job.ToBigInteger() }, fx.Stranger));
+        await fx.AssertBooksExactAsync();
+    }
+
+    [Fact]
+    public async Task Moves_out_of_turn_or_that_do_not_match_the_mover_s_commitments_revert_with_their_values()
+    {
+        await fx.ResetAsync();
+        var (cheat, output) = fx.M.Cheat(fx.M.FindOp(1), 5);
+        var (job, worker, _) = await fx.ChallengedAsync(cheat, output);
+        var id = job.ToBigInteger();
+        var player = new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute);
+        DisputeParty w = new(worker, cheat), c = new(fx.Challenger, fx.M.Honest);
+
+        await player.PlayUntilAsync(job, w, c, DisputePhase.Trace);
+        var early = await Revert.With<G.NotYourMoveError>(() => fx.Chain.SendAsync(fx.Game, new G.BisectFunction { JobId = id, Left = new byte[32], Right = new byte[32] }, fx.Challenger));
+        Assert.Equal(worker, Address.Parse(early.Mover));
+        var bad = await Revert.With<G.RevealInvalidError>(() => fx.Chain.SendAsync(fx.Game, new G.BisectFunction { JobId = id, Left = new byte[32], Right = new byte[32] }, worker));
+        Assert.Equal(cheat.Root.ToArray(), bad.Node);
+        await Revert.With<G.WrongPhaseError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealOpRootFunction { JobId = id, OpRoot = new byte[32], Lengths = [], Input = [] }, worker));
+
+        await player.PlayUntilAsync(job, w, c, DisputePhase.OpRoot);
+        var forged = (byte[])fx.M.Dispute.Lengths.Clone();
+        forged[DisputeModel.RuleBytes * fx.M.FindOp(1) + 11] ^= 1;
+        await Revert.With<G.LengthsInvalidError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealOpRootFunction
+        {
+            JobId = id, OpRoot = cheat.OpRoots[fx.M.FindOp(1)].ToArray(), Lengths = forged, Input = fx.M.InputBytes,
+        }, worker));
+        await Revert.With<G.OpRootInvalidError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealOpRootFunction
+        {
+            JobId = id, OpRoot = fx.M.Honest.OpRoots[fx.M.FindOp(1)].ToArray(), Lengths = fx.M.Dispute.Lengths, Input = fx.M.InputBytes,
+        }, worker));
+
+        // the worker stops answering: after its deadline anyone ends the game against it
+        await fx.Node.AdvanceAsync(TimeSpan.FromSeconds(601));
+        var late = await Revert.With<G.DeadlinePassedError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealOpRootFunction
+        {
+            JobId = id, OpRoot = cheat.OpRoots[fx.M.FindOp(1)].ToArray(), Lengths = fx.M.Dispute.Lengths, Input = fx.M.InputBytes,
+        }, worker));
+        Assert.Equal(id, late.JobId);
+        var receipt = await fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = id }, fx.Stranger);
+        Assert.Equal(worker, Address.Parse(receipt.DecodeAllEvents<G.DisputeTimedOutEvent>().Single().Event.Loser));
+        Assert.Equal(JobStatus.Requested, (await V.JobAsync(job)).Status);
+        Assert.Equal(Bond, await V.OwedToAsync(fx.Challenger));
         await fx.AssertBooksExactAsync();
     }
 

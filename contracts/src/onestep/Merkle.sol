@@ -44,6 +44,19 @@ library Merkle {
         return node == root;
     }
 
+    /// @notice The tree root over `leaves` (n ≥ 1), bottom-up: pair neighbours, carry an odd last node up unchanged.
+    /// Overwrites `leaves`.
+    function treeRoot(bytes32[] memory leaves) internal pure returns (bytes32) {
+        uint256 n = leaves.length;
+        while (n > 1) {
+            uint256 m = 0;
+            for (uint256 i = 0; i + 1 < n; i += 2) leaves[m++] = nodeHash(leaves[i], leaves[i + 1]);
+            if (n % 2 == 1) leaves[m++] = leaves[n - 1];
+            n = m;
+        }
+        return leaves[0];
+    }
+
     /// @notice The split of a subtree of `size > 1` leaves: its left child holds the largest power of two `< size`.
     function split(uint256 size) internal pure returns (uint256 k) {
         k = 1;

@@ -11,10 +11,12 @@ namespace Verity.Chain.Dispute;
 /// <summary>The phases of <c>DisputeGame</c>, in its order.</summary>
 public enum DisputePhase { None, ChallengerRoot, Trace, OpRoot, Chunks, OneStep, Ended }
 
-/// <summary>One side of a dispute: its account and the execution it claims.</summary>
-public sealed record DisputeParty(Address Account, DisputeTrace Trace);
+/// <summary>One side of a dispute: its account, the execution it claims and, for the worker, the output bytes it posted
+/// (needed only when the challenger agrees with the trace but not with the output).</summary>
+public sealed record DisputeParty(Address Account, DisputeTrace Trace, byte[]? Output = null);
 
-/// <summary>How a played dispute ended, and what it cost.</summary>
+/// <summary>How a played dispute ended, and what it cost. An output dispute (same trace, different output) has
+/// <see cref="ChunkIndex"/> and <see cref="ElementInChunk"/> −1.</summary>
 public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex, int ElementInChunk,
     IReadOnlyList<TransactionReceipt> Receipts)
 {
@@ -30,19 +32,41 @@ public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex,
 /// </summary>
 public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel model)
 {
-    public async Task<DisputeOutcome> PlayAsync(JobId job, DisputeParty worker, DisputeParty challenger, CancellationToken ct = default)
+    /// <summary>Plays the dispute of <paramref name="job"/> to its end.</summary>
+    public async Task<DisputeOutcome> PlayAsync(JobId job, DisputeParty worker, DisputeParty challenger, CancellationToken ct = default) =>
+        (await RunAsync(job, worker, challenger, null, ct).ConfigureAwait(false))!;
+
+    /// <summary>Plays moves until the game reaches <paramref name="phase"/> (for tests of single moves).</summary>
+    public Task PlayUntilAsync(JobId job, DisputeParty worker, DisputeParty challenger, DisputePhase phase, CancellationToken ct = default) =>
+        RunAsync(job, worker, challenger, phase, ct);
+
+    private async Task<DisputeOutcome?> RunAsync(JobId job, DisputeParty worker, DisputeParty challenger, DisputePhase? stopAt,
+        CancellationToken ct)
     {
         var receipts = new List<TransactionReceipt>();
         var id = job.ToBigInteger();
         int elementInChunk = 0;
+        var outputDispute = false;
         for (var moves = 0; moves < 1000; moves++)
         {
             var g = await StateAsync(job).ConfigureAwait(false);
             var phase = (DisputePhase)(int)g.Phase;
             var mover = g.ChallengerMoves ? challenger : worker;
             int start = (int)g.Start, size = (int)g.Size, op = (int)g.Op;
+            if (phase == stopAt)
+                return null;
             switch (phase)
             {
+                case DisputePhase.ChallengerRoot when challenger.Trace.Root == worker.Trace.Root:
+                    var posted = worker.Output ?? throw new InvalidOperationException("same trace: the posted output is needed");
+                    op = model.OutputOp;
+                    outputDispute = true;
+                    receipts.Add(await chain.SendAsync(game, new G.DisputeOutputFunction
+                    {
+                        JobId = id, Output = posted, OpRoot = worker.Trace.OpRoots[op].ToArray(),
+                        TraceProof = [.. TraceRoot.Proof(worker.Trace.OpRoots, op).Select(h => h.ToArray())],
+                    }, challenger.Account, ct: ct).ConfigureAwait(false));
+                    break;
                 case DisputePhase.ChallengerRoot:
                     receipts.Add(await chain.SendAsync(game, new G.CommitTraceFunction { JobId = id, TraceRoot = challenger.Trace.Root.ToArray() },
                         challenger.Account, ct: ct).ConfigureAwait(false));
@@ -60,7 +84,9 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
                 case DisputePhase.OpRoot:
                     receipts.Add(await chain.SendAsync(game, new G.RevealOpRootFunction
                     {
-                        JobId = id, OpRoot = mover.Trace.OpRoots[op].ToArray(), OutLen = mover.Trace.Outputs[op].Length,
+                        JobId = id, OpRoot = mover.Trace.OpRoots[op].ToArray(),
+                        Lengths = g.ChallengerMoves ? [] : model.Lengths,
+                        Input = g.ChallengerMoves || !model.LengthDependsOnInput(op) ? [] : worker.Trace.Input,
                     }, mover.Account, ct: ct).ConfigureAwait(false));
                     break;
                 case DisputePhase.OneStep:
@@ -74,7 +100,9 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
                     break;
                 case DisputePhase.Ended:
                     var ended = receipts[^1].DecodeAllEvents<G.DisputeEndedEvent>().Single().Event;
-                    return new DisputeOutcome(ended.WorkerWasRight, op, start, elementInChunk, receipts);
+                    return outputDispute
+                        ? new DisputeOutcome(ended.WorkerWasRight, model.OutputOp, -1, -1, receipts)
+                        : new DisputeOutcome(ended.WorkerWasRight, op, start, elementInChunk, receipts);
                 default:
                     throw new InvalidOperationException($"job {job}: no dispute open");
             }

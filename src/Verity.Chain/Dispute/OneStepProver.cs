@@ -14,8 +14,9 @@ public static class OneStepProver
 {
     public const int ChunkBytes = TensorCommitment.ChunkBytes;
 
-    /// <summary>Op kinds the on-chain one-step can recompute (Linear, LayerNorm).</summary>
-    public static readonly IReadOnlySet<int> Supported = new HashSet<int> { 1, 7 };
+    /// <summary>Op kinds the on-chain one-step can recompute: Linear, Conv2d, Lut, Add, LayerNorm, Reshape, MaxPool2d,
+    /// AvgPool2d, Embed, ReduceMean, Gather, Attention (in the compiler's head layout).</summary>
+    public static readonly IReadOnlySet<int> Supported = new HashSet<int> { 1, 2, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15 };
 
     /// <summary>The verifier's context for element <paramref name="elementInChunk"/> of chunk
     /// <paramref name="chunkIndex"/> of op <paramref name="op"/>'s output in <paramref name="trace"/>.</summary>
@@ -23,6 +24,7 @@ public static class OneStepProver
     {
         WeightsRoot = model.WeightsRoot.ToArray(), TraceRoot = trace.Root.ToArray(), Op = op, OpCount = model.OpCount,
         InputCount = model.InputCount, OutLen = trace.Outputs[op].Length, ChunkIndex = chunkIndex, ElementInChunk = elementInChunk,
+        InputHash = Hash256.Of(trace.Input).ToArray(), LengthsHash = model.LengthsHash.ToArray(),
     };
 
     public static V.Proof Prove(DisputeModel model, DisputeTrace trace, int op, int chunkIndex, int elementInChunk)
@@ -54,6 +56,95 @@ public static class OneStepProver
                 ranges.Add((tab + 4 + 2 * (int)(Math.Clamp(v, -32767, 32767) + 32768), 2));
             }
         }
+        else if (h.Kind == 12) // Embed: token id = input[s]; Word[id, j], WordMult[id], Pos[s, j], PosMult[s], Type[j]
+        {
+            int vocab = I32(enc, h.P0), d = I32(enc, h.P0 + 4), maxPos = I32(enc, h.P0 + 8);
+            int s = e / d, j = e % d, id = BitConverter.ToInt32(trace.Input, 4 * s);
+            int word = h.P0 + 24, wordMult = word + vocab * d + 4, pos = wordMult + 4 * vocab + 4, posMult = pos + maxPos * d + 4, typ = posMult + 4 * maxPos + 4;
+            ranges.AddRange([(word + id * d + j, 1), (wordMult + 4 * id, 4), (pos + s * d + j, 1), (posMult + 4 * s, 4), (typ + j, 1)]);
+        }
+        else if (h.Kind == 15) // Attention: query row (s, h), all key rows and value elements of head h, table entries
+        {
+            int tableCount = I32(enc, h.P0 + 8), outAt = h.P0 + 12 + 4 * tableCount;
+            var dims = h.Inputs.Select(id => ReshapeDims(model.Encodings[id - model.InputCount])).ToArray();
+            int heads = dims[0].Heads, dk = dims[0].D, dv = dims[2].D;
+            int seq = trace.Outputs[op].Length / h.OutBytes / (heads * dv);
+            int s = e / (heads * dv), hd = e / dv % heads, d = e % dv;
+            var q = Operand(model, trace, op, h.Inputs[0], out var qBytes);
+            var k = Operand(model, trace, op, h.Inputs[1], out _);
+            var v = Operand(model, trace, op, h.Inputs[2], out _);
+            byte[] qData = trace.Outputs[h.Inputs[0] - model.InputCount], kData = trace.Outputs[h.Inputs[1] - model.InputCount];
+            operands.Add(WithChunks(q, qData, [((s * heads * dk + hd * dk) * qBytes, dk * qBytes)]));
+            operands.Add(WithChunks(k, kData, Enumerable.Range(0, seq).Select(j => (j * heads * dk + hd * dk, dk))));
+            operands.Add(WithChunks(v, trace.Outputs[h.Inputs[2] - model.InputCount], Enumerable.Range(0, seq).Select(j => (j * heads * dv + hd * dv + d, 1))));
+            int mult = I32(enc, h.P0), shift = I32(enc, h.P0 + 4);
+            var scores = new long[seq];
+            for (var j = 0; j < seq; j++)
+            {
+                long acc = 0;
+                for (var t = 0; t < dk; t++)
+                    acc += Le(qData, (s * heads * dk + hd * dk + t) * qBytes, qBytes) * unchecked((sbyte)kData[j * heads * dk + hd * dk + t]);
+                scores[j] = Math.Clamp((long)((new BigInteger(acc) * mult + (BigInteger.One << (shift - 1))) >> shift), -32767, 32767);
+            }
+            long m = scores.Max();
+            foreach (var sc in scores)
+                if (m - sc < tableCount) ranges.Add((h.P0 + 12 + 4 * (int)(m - sc), 4));
+            ranges.Add((outAt, 88));
+        }
+        else if (h.Kind == 2) // Conv2d: the filter of co, its bias/mult/shift, and the window rows of every input channel
+        {
+            int cout = I32(enc, h.P0), cin = I32(enc, h.P0 + 4), kh = I32(enc, h.P0 + 8), kw = I32(enc, h.P0 + 12);
+            int sh = I32(enc, h.P0 + 16), sw = I32(enc, h.P0 + 20), padTop = I32(enc, h.P0 + 28), padLeft = I32(enc, h.P0 + 32);
+            int w = h.P0 + 49, bias = w + cout * cin * kh * kw + 4, mult = bias + 8 * cout + 4, shift = mult + 4 * cout + 4;
+            int producer = h.Inputs[0] - model.InputCount, width = model.InnerOf(op);
+            var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
+            int height = trace.Outputs[producer].Length / xBytes / (cin * width);
+            int outH = (height + padTop + I32(enc, h.P0 + 36) - kh) / sh + 1, outW = (width + padLeft + I32(enc, h.P0 + 40) - kw) / sw + 1;
+            int co = e / (outH * outW), oy = e / outW % outH, left = e % outW * sw;
+            int dx0 = Math.Max(0, padLeft - left), dx1 = Math.Min(kw, padLeft + width - left);
+            var rows = new List<(int, int)>();
+            for (var ci = 0; ci < cin; ci++)
+                for (var dy = 0; dy < kh; dy++)
+                {
+                    int iy = oy * sh + dy - padTop;
+                    if (iy >= 0 && iy < height && dx1 > dx0) rows.Add((((ci * height + iy) * width + left + dx0 - padLeft) * xBytes, (dx1 - dx0) * xBytes));
+                }
+            operands.Add(WithChunks(x, trace.Outputs[producer], rows));
+            ranges.AddRange([(h.P0, 49), (w + co * cin * kh * kw, cin * kh * kw), (bias + 8 * co, 8), (mult + 4 * co, 4), (shift + 4 * co, 4)]);
+        }
+        else if (h.Kind is 10 or 11) // pools: the window rows of one channel
+        {
+            int kh = I32(enc, h.P0), kw = I32(enc, h.P0 + 4), sh = I32(enc, h.P0 + 8), sw = I32(enc, h.P0 + 12);
+            int padTop = I32(enc, h.P0 + 20), padLeft = I32(enc, h.P0 + 24), aux = model.InnerOf(op);
+            int height = aux >> 16, width = aux & 0xffff, producer = h.Inputs[0] - model.InputCount;
+            var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
+            int outH = (height + padTop + I32(enc, h.P0 + 28) - kh) / sh + 1, outW = (width + padLeft + I32(enc, h.P0 + 32) - kw) / sw + 1;
+            int ch = e / (outH * outW), top = e / outW % outH * sh, left = e % outW * sw;
+            int y0 = Math.Max(0, top - padTop), y1 = Math.Min(height, top - padTop + kh), x0 = Math.Max(0, left - padLeft), x1 = Math.Min(width, left - padLeft + kw);
+            operands.Add(WithChunks(x, trace.Outputs[producer], Enumerable.Range(y0, y1 - y0).Select(y => (((ch * height + y) * width + x0) * xBytes, (x1 - x0) * xBytes))));
+            ranges.Add((h.P0, 36));
+        }
+        else if (h.Kind is 13 or 14) // [outer, n, inner] around the axis: x[o, k, i] for every k (ReduceMean) or k = Index
+        {
+            int inner = model.InnerOf(op), producer = h.Inputs[0] - model.InputCount;
+            var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
+            int outElements = trace.Outputs[op].Length / h.OutBytes, n = trace.Outputs[producer].Length / xBytes / outElements;
+            int b = e / inner * n * inner + e % inner;
+            var ks = h.Kind == 14 ? [I32(enc, h.P0 + 4)] : Enumerable.Range(0, n);
+            operands.Add(WithChunks(x, trace.Outputs[producer], ks.Select(k => ((b + k * inner) * xBytes, xBytes))));
+        }
+        else if (h.Kind is 5 or 6 or 9) // element-wise: element e of each input
+        {
+            foreach (var id in h.Inputs)
+            {
+                var x = Operand(model, trace, op, id, out var xBytes);
+                var data = trace.Outputs[id - model.InputCount];
+                operands.Add(WithChunks(x, data, [(e * xBytes, xBytes)]));
+                if (h.Kind == 5 && operands.Count == 1)
+                    ranges.Add((h.P0 + 4 + 2 * (int)(Le(data, e * xBytes, xBytes) + (xBytes == 1 ? 128 : 32768)), 2));
+            }
+            if (h.Kind == 6) ranges.Add((h.P0, 13));
+        }
         else
         {
             int d = I32(enc, h.P0), g = h.P0 + 20, b = g + 4 * d + 4, a = b + 8 * d;
@@ -72,6 +163,8 @@ public static class OneStepProver
             Table = table,
             Params = ChunksOf(enc, ranges),
             Operands = operands,
+            Input = h.Kind == 12 || h.Kind is 2 or 10 or 11 or 13 or 14 && model.LengthDependsOnInput(h.Inputs[0] - model.InputCount) ? trace.Input : [],
+            Lengths = h.Kind is 2 or 10 or 11 or 13 or 14 ? model.Lengths : [],
         };
     }
 
@@ -89,6 +182,14 @@ public static class OneStepProver
             Header = ChunksOf(model.Encodings[p], [(0, 1)])[0],
             Chunks = [],
         };
+    }
+
+    /// <summary>(H, D) of a Reshape to [1, S, H, D].</summary>
+    private static (int Heads, int D) ReshapeDims(byte[] encoding)
+    {
+        var h = OpHeader.Parse(encoding);
+        if (h.Kind != 9 || I32(encoding, h.P0) != 4) throw new NotSupportedException("attention input is not a Reshape to [1, S, H, D]");
+        return (I32(encoding, h.P0 + 12), I32(encoding, h.P0 + 16));
     }
 
     private static V.Operand WithChunks(V.Operand o, byte[] data, IEnumerable<(int, int)> ranges)

@@ -63,6 +63,28 @@ public sealed class DeadlinePassedError
     public BigInteger Time { get; set; }
 }
 
+[Error("InputInvalid")]
+public sealed class InputInvalidError
+{
+    [Parameter("uint256", "jobId", 1)]
+    public BigInteger JobId { get; set; }
+    [Parameter("bytes32", "inputHash", 2)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "given", 3)]
+    public byte[] Given { get; set; }
+}
+
+[Error("LengthsInvalid")]
+public sealed class LengthsInvalidError
+{
+    [Parameter("bytes32", "modelId", 1)]
+    public byte[] ModelId { get; set; }
+    [Parameter("bytes32", "lengthsHash", 2)]
+    public byte[] LengthsHash { get; set; }
+    [Parameter("bytes32", "given", 3)]
+    public byte[] Given { get; set; }
+}
+
 [Error("NotMarket")]
 public sealed class NotMarketError
 {
@@ -99,6 +121,28 @@ public sealed class OpRootInvalidError
     public BigInteger JobId { get; set; }
     [Parameter("bytes32", "node", 2)]
     public byte[] Node { get; set; }
+    [Parameter("bytes32", "opRoot", 3)]
+    public byte[] OpRoot { get; set; }
+}
+
+[Error("OutputInvalid")]
+public sealed class OutputInvalidError
+{
+    [Parameter("uint256", "jobId", 1)]
+    public BigInteger JobId { get; set; }
+    [Parameter("bytes32", "outputHash", 2)]
+    public byte[] OutputHash { get; set; }
+    [Parameter("bytes32", "given", 3)]
+    public byte[] Given { get; set; }
+}
+
+[Error("OutputOpRootInvalid")]
+public sealed class OutputOpRootInvalidError
+{
+    [Parameter("uint256", "jobId", 1)]
+    public BigInteger JobId { get; set; }
+    [Parameter("uint32", "op", 2)]
+    public BigInteger Op { get; set; }
     [Parameter("bytes32", "opRoot", 3)]
     public byte[] OpRoot { get; set; }
 }
@@ -242,6 +286,17 @@ public sealed class OpRootRevealedEvent : IEventDTO
     public BigInteger OutLen { get; set; }
 }
 
+[Event("OutputChecked")]
+public sealed class OutputCheckedEvent : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public BigInteger JobId { get; set; }
+    [Parameter("bytes32", "outputRoot", 2)]
+    public byte[] OutputRoot { get; set; }
+    [Parameter("bytes32", "opRoot", 3)]
+    public byte[] OpRoot { get; set; }
+}
+
 [Event("ShapeSet")]
 public sealed class ShapeSetEvent : IEventDTO
 {
@@ -251,6 +306,10 @@ public sealed class ShapeSetEvent : IEventDTO
     public BigInteger OpCount { get; set; }
     [Parameter("uint32", "inputCount", 3)]
     public BigInteger InputCount { get; set; }
+    [Parameter("uint32", "outputOp", 4)]
+    public BigInteger OutputOp { get; set; }
+    [Parameter("bytes32", "lengthsHash", 5)]
+    public byte[] LengthsHash { get; set; }
 }
 
 [Event("TraceCommitted")]
@@ -280,6 +339,19 @@ public sealed class CommitTraceFunction : FunctionMessage
     public BigInteger JobId { get; set; }
     [Parameter("bytes32", "traceRoot", 2)]
     public byte[] TraceRoot { get; set; }
+}
+
+[Function("disputeOutput")]
+public sealed class DisputeOutputFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public BigInteger JobId { get; set; }
+    [Parameter("bytes", "output", 2)]
+    public byte[] Output { get; set; }
+    [Parameter("bytes32", "opRoot", 3)]
+    public byte[] OpRoot { get; set; }
+    [Parameter("bytes32[]", "traceProof", 4)]
+    public List<byte[]> TraceProof { get; set; }
 }
 
 [Function("game")]
@@ -359,10 +431,10 @@ public sealed class OpenDisputeFunction : FunctionMessage
     public string Challenger { get; set; }
     [Parameter("bytes32", "modelId", 4)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "", 5)]
-    public byte[] Arg5 { get; set; }
-    [Parameter("bytes32", "", 6)]
-    public byte[] Arg6 { get; set; }
+    [Parameter("bytes32", "inputHash", 5)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "outputHash", 6)]
+    public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "traceRoot", 7)]
     public byte[] TraceRoot { get; set; }
 }
@@ -374,8 +446,10 @@ public sealed class RevealOpRootFunction : FunctionMessage
     public BigInteger JobId { get; set; }
     [Parameter("bytes32", "opRoot", 2)]
     public byte[] OpRoot { get; set; }
-    [Parameter("uint64", "outLen", 3)]
-    public BigInteger OutLen { get; set; }
+    [Parameter("bytes", "lengths", 3)]
+    public byte[] Lengths { get; set; }
+    [Parameter("bytes", "input", 4)]
+    public byte[] Input { get; set; }
 }
 
 [Function("setShape")]
@@ -387,6 +461,10 @@ public sealed class SetShapeFunction : FunctionMessage
     public BigInteger OpCount { get; set; }
     [Parameter("uint32", "inputCount", 3)]
     public BigInteger InputCount { get; set; }
+    [Parameter("uint32", "outputOp", 4)]
+    public BigInteger OutputOp { get; set; }
+    [Parameter("bytes32", "lengthsHash", 5)]
+    public byte[] LengthsHash { get; set; }
 }
 
 [Function("shapeOf")]
@@ -403,6 +481,10 @@ public sealed class ShapeOfOutput : IFunctionOutputDTO
     public BigInteger OpCount { get; set; }
     [Parameter("uint32", "inputCount", 2)]
     public BigInteger InputCount { get; set; }
+    [Parameter("uint32", "outputOp", 3)]
+    public BigInteger OutputOp { get; set; }
+    [Parameter("bytes32", "lengthsHash", 4)]
+    public byte[] LengthsHash { get; set; }
 }
 
 [Function("timeout")]
@@ -465,6 +547,10 @@ public sealed class Game
     public byte[] WorkerRight { get; set; }
     [Parameter("bytes32", "workerOpRoot", 19)]
     public byte[] WorkerOpRoot { get; set; }
+    [Parameter("bytes32", "outputHash", 20)]
+    public byte[] OutputHash { get; set; }
+    [Parameter("bytes32", "inputHash", 21)]
+    public byte[] InputHash { get; set; }
 }
 
 public sealed class Proof
@@ -479,6 +565,10 @@ public sealed class Proof
     public List<Chunk> Params { get; set; }
     [Parameter("tuple[]", "operands", 5)]
     public List<Operand> Operands { get; set; }
+    [Parameter("bytes", "input", 6)]
+    public byte[] Input { get; set; }
+    [Parameter("bytes", "lengths", 7)]
+    public byte[] Lengths { get; set; }
 }
 
 public sealed class Chunk

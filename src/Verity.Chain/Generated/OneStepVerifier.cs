@@ -16,6 +16,13 @@ public sealed class OneStepVerifierDeployment : ContractDeploymentMessage
 
 }
 
+[Error("AttentionLayoutUnsupported")]
+public sealed class AttentionLayoutUnsupportedError
+{
+    [Parameter("uint256", "operand", 1)]
+    public BigInteger Operand { get; set; }
+}
+
 [Error("ChunkInvalid")]
 public sealed class ChunkInvalidError
 {
@@ -50,6 +57,35 @@ public sealed class ElementOutOfRangeError
     public BigInteger Element { get; set; }
     [Parameter("uint256", "outLen", 2)]
     public BigInteger OutLen { get; set; }
+}
+
+[Error("GeometryInvalid")]
+public sealed class GeometryInvalidError
+{
+    [Parameter("uint256", "outer", 1)]
+    public BigInteger Outer { get; set; }
+    [Parameter("uint256", "n", 2)]
+    public BigInteger N { get; set; }
+    [Parameter("uint256", "inner", 3)]
+    public BigInteger Inner { get; set; }
+}
+
+[Error("InputInvalid")]
+public sealed class InputInvalidError
+{
+    [Parameter("bytes32", "inputHash", 1)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "given", 2)]
+    public byte[] Given { get; set; }
+}
+
+[Error("LengthsInvalid")]
+public sealed class LengthsInvalidError
+{
+    [Parameter("bytes32", "lengthsHash", 1)]
+    public byte[] LengthsHash { get; set; }
+    [Parameter("bytes32", "given", 2)]
+    public byte[] Given { get; set; }
 }
 
 [Error("ModelInputUnsupported")]
@@ -125,6 +161,17 @@ public sealed class TableCountInvalidError
     public BigInteger Count { get; set; }
 }
 
+[Error("TokenInvalid")]
+public sealed class TokenInvalidError
+{
+    [Parameter("uint256", "position", 1)]
+    public BigInteger Position { get; set; }
+    [Parameter("int256", "id", 2)]
+    public BigInteger Id { get; set; }
+    [Parameter("uint256", "vocab", 3)]
+    public BigInteger Vocab { get; set; }
+}
+
 [Function("header")]
 public sealed class HeaderFunction : FunctionMessage
 {
@@ -155,6 +202,20 @@ public sealed class RecomputeOutput : IFunctionOutputDTO
     public BigInteger Value { get; set; }
     [Parameter("uint256", "outBytes", 2)]
     public BigInteger OutBytes { get; set; }
+}
+
+[Function("supported", "bool")]
+public sealed class SupportedFunction : FunctionMessage
+{
+    [Parameter("uint256", "kind", 1)]
+    public BigInteger Kind { get; set; }
+}
+
+[FunctionOutput]
+public sealed class SupportedOutput : IFunctionOutputDTO
+{
+    [Parameter("bool", "", 1)]
+    public bool ReturnValue1 { get; set; }
 }
 
 public sealed class Chunk
@@ -197,6 +258,10 @@ public sealed class Context
     public BigInteger ChunkIndex { get; set; }
     [Parameter("uint256", "elementInChunk", 8)]
     public BigInteger ElementInChunk { get; set; }
+    [Parameter("bytes32", "inputHash", 9)]
+    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "lengthsHash", 10)]
+    public byte[] LengthsHash { get; set; }
 }
 
 public sealed class Proof
@@ -211,6 +276,10 @@ public sealed class Proof
     public List<Chunk> Params { get; set; }
     [Parameter("tuple[]", "operands", 5)]
     public List<Operand> Operands { get; set; }
+    [Parameter("bytes", "input", 6)]
+    public byte[] Input { get; set; }
+    [Parameter("bytes", "lengths", 7)]
+    public byte[] Lengths { get; set; }
 }
 
 public sealed class Operand
