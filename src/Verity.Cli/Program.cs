@@ -47,7 +47,7 @@ engine.SetAction(p => Cli.Run(() => BenchEngine.Run(p.GetValue(jsonOpt), p.GetVa
 var gas = new Command("gas", "Deploy to a fresh anvil and measure gas per job: single, and per job in a batch of 32") { jsonOpt };
 gas.SetAction(async (p, ct) => await Cli.RunAsync(async () =>
 {
-    var report = await Verity.Chain.GasBench.RunAsync(Console.Error, ct);
+    var report = await Verity.Chain.GasBench.RunAsync(Console.Error, ct, dispute: Verity.Cli.Disputes.MiniLmDispute.Instance.LayerNormCheat());
     Console.WriteLine(p.GetValue(jsonOpt) ? report.ToJson() : report.ToText());
     return 0;
 }));

@@ -10,8 +10,8 @@ namespace Verity.Chain.Tests;
 ///
 /// The world: a model (20% to its owner, datasets A 15% and B 5%, validator pool 5%, worker the rest) served by three
 /// workers with stakes 1,000 / 2,000 / 3,000 tokens; a requester and a challenger with tokens. The market's dispute
-/// game is a <c>ManualDisputeGame</c> decided by hand by a test account (the referee): TEST ONLY, the real
-/// bisection game is the next piece of work.
+/// game is a <c>ManualDisputeGame</c> decided by hand by a test account (the referee): TEST ONLY, so that the market's
+/// dispute paths can be driven directly; the real game (DisputeGame) is exercised by RealDisputeTests.
 /// </summary>
 public sealed class ChainFixture : IAsyncLifetime
 {

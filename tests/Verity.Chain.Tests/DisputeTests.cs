@@ -9,8 +9,8 @@ namespace Verity.Chain.Tests;
 /// <summary>
 /// The market's side of a dispute: a challenged job is frozen with its fee and the bond held until the dispute
 /// game calls back. TEST STAND-IN: the market is deployed with <c>ManualDisputeGame</c> as its dispute game, a
-/// contract that records disputes and lets a test account (the referee) decide them by hand. The real bisection
-/// game with its on-chain one-step check is the next piece of work; these tests pin the callback path it will use.
+/// contract that records disputes and lets a test account (the referee) decide them by hand, so every outcome of the
+/// callback path can be pinned directly; the real bisection game with its one-step check is in RealDisputeTests.
 /// </summary>
 public sealed class DisputeTests(ChainFixture fx) : IClassFixture<ChainFixture>
 {

@@ -1,3 +1,4 @@
+using Verity.Cli.Disputes;
 using Verity.Chain.Dispute;
 using Verity.Chain.Generated.OneStepVerifier;
 using Verity.Commitments;
@@ -32,7 +33,7 @@ public sealed class OneStepVectorTests(OneStepVectorTests.Verifier fx, ITestOutp
         }
     }
 
-    private static MiniLm M => MiniLm.Instance;
+    private static MiniLmDispute M => MiniLmDispute.Instance;
 
     public static TheoryData<string> Cases => new() { "linear", "linear+gelu-table", "linear-k1536", "layernorm", "layernorm+residual", "lut", "reshape", "embed", "attention", "reducemean", "gather" };
 
