@@ -4,6 +4,7 @@ using Verity.Chain.Dispute;
 using Verity.Commitments;
 using Xunit.Abstractions;
 using G = Verity.Chain.Generated.DisputeGame;
+using M = Verity.Chain.Generated.JobMarket;
 
 namespace Verity.Chain.Tests;
 
@@ -48,6 +49,45 @@ public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper 
         Assert.NotEqual(check.Claimed, check.Computed);
         await fx.AssertBooksExactAsync();
         return outcome;
+    }
+
+    [Fact]
+    public async Task A_wrong_result_selected_for_audit_is_challenged_by_its_auditor_and_slashed_through_the_game()
+    {
+        await fx.ResetAsync();
+        var p = MarketParams.Default with { AuditBps = 10_000 }; // every result is audited in this test
+        await fx.Chain.SendAsync(V.Deployment.Market, new M.SetParamsFunction { P = new M.Params
+        {
+            ResultTimeout = p.ResultTimeout, ChallengeWindow = p.ChallengeWindow, AuditWindow = p.AuditWindow, DisputeTimeout = p.DisputeTimeout,
+            AuditBps = p.AuditBps, ValidatorBps = p.ValidatorBps, SlashBps = p.SlashBps, ChallengeBond = p.ChallengeBond, AuditReward = p.AuditReward,
+        } }, fx.Owner);
+        var (cheat, output) = fx.M.Cheat(fx.M.FindOp(1), 11);
+        var (job, _) = await V.RequestJobAsync(fx.Requester, fx.M.Id, fx.M.InputBytes, MiniLmDisputeFixture.Fee);
+        await fx.Node.MineAsync(2);
+        var worker = await V.DrawnWorkerAsync(job);
+        var result = new JobResult(job, output, cheat.Root);
+        await V.SubmitResultAsync(worker, result);
+        await fx.Node.MineAsync(1);
+
+        var settle = await fx.Chain.SendAsync(V.Deployment.Market, new M.SettleAuditFunction { JobId = job.ToBigInteger() }, fx.Stranger);
+        var auditor = Address.Parse(settle.DecodeAllEvents<M.AuditSelectedEvent>().Single().Event.Auditor);
+        Assert.NotEqual(worker, auditor);
+        // The auditor re-executes (fx.M.Honest is its own engine run), sees a different trace root and challenges.
+        Assert.NotEqual(fx.M.Honest.Root, cheat.Root);
+        await V.ChallengeAsync(auditor, result, Hash256.Of(fx.M.InputBytes), Bond);
+        var stake = await V.SlashableOfAsync(worker);
+        var auditorTokens = await V.BalanceOfAsync(auditor);
+
+        var outcome = await new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute)
+            .PlayAsync(job, new DisputeParty(worker, cheat), new DisputeParty(auditor, fx.M.Honest));
+        Log(outcome);
+
+        Assert.False(outcome.WorkerWasRight);
+        var slashed = stake * 5000 / 10000;
+        Assert.Equal(stake - slashed, await V.SlashableOfAsync(worker));
+        Assert.Equal(auditorTokens + slashed * 5000 / 10000, await V.BalanceOfAsync(auditor));
+        Assert.Equal(JobStatus.Requested, (await V.JobAsync(job)).Status); // reassigned
+        await fx.AssertBooksExactAsync();
     }
 
     [Fact]
