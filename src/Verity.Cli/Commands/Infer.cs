@@ -27,7 +27,7 @@ public static class Infer
         var result = new Executor(m.Model, threads).Run([input]);
         sw.Stop();
         var output = result.Outputs[0];
-        return new InferResult(m.Model.Name, m.Id, Hash256.Of(output.Bytes), result.TraceRoot, m.Model.Ops.Length, input.Shape[^1] == 224 ? input.Length : input.Length,
+        return new InferResult(m.Model.Name, m.Id, Hash256.Of(output.Bytes), result.TraceRoot, m.Model.Ops.Length, input.Length,
             Vector(output, m.Model.Outputs[0].Scale, normalize: m.Profile is TextProfile), sw.Elapsed.TotalMilliseconds);
     }
 
