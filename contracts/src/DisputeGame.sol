@@ -50,7 +50,7 @@ contract DisputeGame is IDisputeGame {
         bytes32 workerRight;
         bytes32 workerOpRoot;
         bytes32 outputHash; // SHA-256 of the posted output bytes
-        bytes32 inputHash; // SHA-256 of the job's input bytes
+        bytes32 inputRoot; // tensor root of the job's input bytes (docs/COMMITMENTS.md)
     }
 
     /// @notice The facts about a model the game needs and the registry does not hold: its number of ops (the leaf
@@ -60,7 +60,9 @@ contract DisputeGame is IDisputeGame {
     /// `num · inputLength / den + add` for a job input of `inputLength` bytes (every op of a model whose shapes scale
     /// with one sequence length, or are fixed, has such a rule); `aux` is, for ReduceMean and Gather, the product of
     /// the input's dimensions after the axis, for Conv2d the input's width, for MaxPool2d and AvgPool2d the input's
-    /// height · 2^16 + width (0 for other ops).
+    /// height · 2^16 + width (0 for other ops); then one more rule (record `opCount`) for the graph input itself, its
+    /// length by the same formula and `aux` its dtype code (1 = I8, 2 = I16, 3 = I32), so that the one-step can prove
+    /// a graph-input operand chunk by chunk against the job's input root. `16 · (opCount + 1)` bytes in all.
     struct Shape {
         uint32 opCount;
         uint32 inputCount;
@@ -84,7 +86,7 @@ contract DisputeGame is IDisputeGame {
     error OutputInvalid(uint256 jobId, bytes32 outputHash, bytes32 given);
     error OutputOpRootInvalid(uint256 jobId, uint32 op, bytes32 opRoot);
     error LengthsInvalid(bytes32 modelId, bytes32 lengthsHash, bytes32 given);
-    error InputInvalid(uint256 jobId, bytes32 inputHash, bytes32 given);
+    error InputInvalid(uint256 jobId, bytes32 inputRoot, bytes32 given);
 
     event ShapeSet(bytes32 indexed modelId, uint32 opCount, uint32 inputCount, uint32 outputOp, bytes32 lengthsHash);
     event OutputChecked(uint256 indexed jobId, bytes32 outputRoot, bytes32 opRoot);
@@ -132,7 +134,7 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @inheritdoc IDisputeGame
-    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputHash,
+    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputRoot,
         bytes32 outputHash, bytes32 traceRoot) external
     {
         if (msg.sender != address(market)) revert NotMarket(msg.sender);
@@ -147,7 +149,7 @@ contract DisputeGame is IDisputeGame {
         g.modelId = modelId;
         g.traceRoot = traceRoot;
         g.outputHash = outputHash;
-        g.inputHash = inputHash;
+        g.inputRoot = inputRoot;
         g.opCount = s.opCount;
         g.inputCount = s.inputCount;
         _turn(g, Phase.ChallengerRoot, true);
@@ -210,7 +212,7 @@ contract DisputeGame is IDisputeGame {
 
     /// @notice At the disputed op: each party reveals its output root for the op (the worker first). The worker also
     /// supplies the model's length rules and, when the op's rule depends on it, the job input (checked against the
-    /// registered hash and the job's input hash); the game computes the op's output length from them. The challenger
+    /// registered hash and the job's input root); the game computes the op's output length from them. The challenger
     /// passes both empty.
     function revealOpRoot(uint256 jobId, bytes32 opRoot, bytes calldata lengths, bytes calldata input) external {
         Game storage g = _move(jobId, Phase.OpRoot);
@@ -239,7 +241,7 @@ contract DisputeGame is IDisputeGame {
         OneStepBase.Context memory c = OneStepBase.Context({
             weightsRoot: models.get(g.modelId).weightsRoot, traceRoot: g.traceRoot, op: g.op, opCount: g.opCount,
             inputCount: g.inputCount, outLen: g.outLen, chunkIndex: g.start, elementInChunk: elementInChunk,
-            inputHash: g.inputHash, lengthsHash: shapeOf[g.modelId].lengthsHash
+            inputRoot: g.inputRoot, lengthsHash: shapeOf[g.modelId].lengthsHash
         });
         (int256 computed, uint256 outBytes) = verifier.recompute(c, proof);
         int256 claimed = Chunks.le(chunk, elementInChunk * outBytes, outBytes);
@@ -265,15 +267,15 @@ contract DisputeGame is IDisputeGame {
     {
         bytes32 want = shapeOf[g.modelId].lengthsHash;
         bytes32 got = keccak256(lengths);
-        if (got != want || lengths.length != 16 * uint256(g.opCount)) revert LengthsInvalid(g.modelId, want, got);
+        if (got != want || lengths.length != 16 * (uint256(g.opCount) + 1)) revert LengthsInvalid(g.modelId, want, got);
         uint256 rule = 16 * uint256(g.op);
         uint256 num = uint32(bytes4(lengths[rule:rule + 4]));
         uint256 den = uint32(bytes4(lengths[rule + 4:rule + 8]));
         uint256 add = uint32(bytes4(lengths[rule + 8:rule + 12]));
         if (num == 0) return uint64(add);
         if (den == 0) revert LengthsInvalid(g.modelId, want, got);
-        bytes32 h = sha256(input);
-        if (h != g.inputHash) revert InputInvalid(jobId, g.inputHash, h);
+        bytes32 h = Chunks.rootOf(input);
+        if (h != g.inputRoot) revert InputInvalid(jobId, g.inputRoot, h);
         return uint64(num * input.length / den + add);
     }
 

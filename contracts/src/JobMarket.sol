@@ -12,6 +12,7 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
+import {Chunks} from "./onestep/Chunks.sol";
 
 /// @notice See {IJobMarket}.
 contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
@@ -120,21 +121,29 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
 
     /// @inheritdoc IJobMarket
     function requestJob(bytes32 modelId, bytes calldata input, uint256 maxFee) external nonReentrant returns (uint256) {
-        return _request(modelId, input, maxFee);
+        return _request(modelId, Chunks.rootOf(input), input, maxFee);
+    }
+
+    /// @inheritdoc IJobMarket
+    function requestJobByRoot(bytes32 modelId, bytes32 inputRoot, uint256 maxFee) external nonReentrant returns (uint256) {
+        return _request(modelId, inputRoot, msg.data[0:0], maxFee);
     }
 
     /// @inheritdoc IJobMarket
     function requestJobWithPermit(bytes32 modelId, bytes calldata input, uint256 maxFee, uint256 permitDeadline,
         uint8 v, bytes32 r, bytes32 s) external nonReentrant returns (uint256) {
         try IERC20Permit(address(token)).permit(msg.sender, address(this), maxFee, permitDeadline, v, r, s) {} catch {}
-        return _request(modelId, input, maxFee);
+        return _request(modelId, Chunks.rootOf(input), input, maxFee);
     }
 
-    function _request(bytes32 modelId, bytes calldata input, uint256 maxFee) private returns (uint256 jobId) {
+    /// @dev `inputRoot` is the tensor root of the input (docs/COMMITMENTS.md): computed from `input` here, or given
+    /// by the requester with `input` empty (served off-chain).
+    function _request(bytes32 modelId, bytes32 inputRoot, bytes calldata input, uint256 maxFee)
+        private returns (uint256 jobId)
+    {
         (uint256 fee, uint256 royaltyBps) = models.termsOf(modelId); // reverts UnknownModel(modelId)
         if (fee > maxFee) revert FeeAboveMax(modelId, fee, maxFee);
         jobId = ++_jobCount;
-        bytes32 inputHash = sha256(input);
         uint256 deadline = block.timestamp + _params.resultTimeout;
         StoredJob storage j = _jobs[jobId];
         j.requester = msg.sender;
@@ -144,10 +153,10 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         j.blockNumber = uint32(block.number + 1);
         j.callback = msg.sender.code.length != 0; // (a contract calling from its constructor has no code yet)
         j.terms = _termsFor(modelId, fee, royaltyBps);
-        j.data = inputHash;
+        j.data = inputRoot;
         _escrow += uint96(fee);
         token.safeTransferFrom(msg.sender, address(this), fee);
-        emit JobRequested(jobId, modelId, msg.sender, fee, inputHash, input);
+        emit JobRequested(jobId, modelId, msg.sender, fee, inputRoot, input);
         _checkBooks();
     }
 
@@ -234,7 +243,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         j.status = Status.Committed;
         j.deadline = uint32(deadline);
         j.blockNumber = uint32(block.number);
-        j.data = keccak256(abi.encode(j.data, outputHash, traceRoot)); // data was the input hash
+        j.data = keccak256(abi.encode(j.data, outputHash, traceRoot)); // data was the input root
         emit ResultSubmitted(jobId, w, outputHash, traceRoot, deadline, output);
     }
 
@@ -327,13 +336,13 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     // ---- challenges and disputes ----
 
     /// @inheritdoc IJobMarket
-    function challenge(uint256 jobId, bytes32 inputHash, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
+    function challenge(uint256 jobId, bytes32 inputRoot, bytes32 outputHash, bytes32 traceRoot) external nonReentrant {
         address game = disputeGame;
         if (game == address(0)) revert DisputeGameNotSet();
         StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
         if (block.timestamp >= j.deadline) revert DeadlinePassed(jobId, j.deadline, block.timestamp);
-        bytes32 given = keccak256(abi.encode(inputHash, outputHash, traceRoot));
+        bytes32 given = keccak256(abi.encode(inputRoot, outputHash, traceRoot));
         if (given != j.data) revert ResultMismatch(jobId, j.data, given);
         address worker = j.worker;
         if (msg.sender == worker) revert CannotChallengeOwnResult(jobId, worker);
@@ -342,12 +351,12 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 until = block.timestamp + _params.disputeTimeout;
         j.status = Status.Challenged;
         j.deadline = uint32(until);
-        _challenges[jobId] = Challenge(msg.sender, bond, inputHash);
+        _challenges[jobId] = Challenge(msg.sender, bond, inputRoot);
         _bonds += bond; // bond is a uint96 parameter
         openDisputes += 1;
         token.safeTransferFrom(msg.sender, address(this), bond);
         emit JobChallenged(jobId, msg.sender, bond, until);
-        IDisputeGame(game).openDispute(jobId, worker, msg.sender, _modelOf(j), inputHash, outputHash, traceRoot);
+        IDisputeGame(game).openDispute(jobId, worker, msg.sender, _modelOf(j), inputRoot, outputHash, traceRoot);
         _checkBooks();
     }
 
@@ -367,7 +376,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
             _credit(c.challenger, c.bond);
             uint256 amount = staking.slashableOf(worker) * _params.slashBps / 10_000;
             slashed = staking.slash(worker, amount, c.challenger);
-            j.data = c.inputHash; // the next worker commits against the input again
+            j.data = c.inputRoot; // the next worker commits against the input again
             _reassignOrRefund(j, jobId);
         }
         emit DisputeResolved(jobId, workerWasRight, worker, c.challenger, c.bond, slashed);
@@ -402,7 +411,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
     // ---- finalization ----
 
     /// @inheritdoc IJobMarket
-    function finalize(uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+    function finalize(uint256 jobId, bytes32 inputRoot, bytes calldata output, bytes32 traceRoot)
         external nonReentrant returns (bool) {
         StoredJob storage j = _jobs[jobId];
         if (j.status != Status.Committed) revert WrongStatus(jobId, j.status);
@@ -410,7 +419,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         if (j.audit == Audit.Unsettled && _settleAudit(j, jobId)) return false; // audited: window extended
         j.status = Status.Finalized;
         _payOut(j, jobId);
-        if (j.callback) _callBack(j, jobId, inputHash, output, traceRoot);
+        if (j.callback) _callBack(j, jobId, inputRoot, output, traceRoot);
         _checkBooks();
         return true;
     }
@@ -439,10 +448,10 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         emit JobFinalized(jobId, worker, fee, workerCut, royaltyCut, validatorCut);
     }
 
-    function _callBack(StoredJob storage j, uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+    function _callBack(StoredJob storage j, uint256 jobId, bytes32 inputRoot, bytes calldata output, bytes32 traceRoot)
         private {
         address consumer = j.requester;
-        bytes32 given = keccak256(abi.encode(inputHash, sha256(output), traceRoot));
+        bytes32 given = keccak256(abi.encode(inputRoot, sha256(output), traceRoot));
         if (given != j.data) revert ResultMismatch(jobId, j.data, given);
         // EIP-150 passes at most 63/64 of what is left: make sure the consumer really gets CALLBACK_GAS, so a
         // finalizer cannot starve the callback on purpose.

@@ -15,7 +15,7 @@ contract ManualDisputeGame is IDisputeGame {
         address worker;
         address challenger;
         bytes32 modelId;
-        bytes32 inputHash;
+        bytes32 inputRoot;
         bytes32 outputHash;
         bytes32 traceRoot;
     }
@@ -34,10 +34,10 @@ contract ManualDisputeGame is IDisputeGame {
         market = market_;
     }
 
-    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputHash,
+    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputRoot,
         bytes32 outputHash, bytes32 traceRoot) external {
         if (msg.sender != address(market)) revert NotMarket(msg.sender);
-        opened[jobId] = Opened(worker, challenger, modelId, inputHash, outputHash, traceRoot);
+        opened[jobId] = Opened(worker, challenger, modelId, inputRoot, outputHash, traceRoot);
         count += 1;
     }
 

@@ -145,7 +145,7 @@ public static class GasBench
             var calls = 0;
             do // an audited job is finalized by a second call after the extended window
             {
-                fin = await v.FinalizeAsync(anyone, result, Hash256.Of(input), withOutput: false).ConfigureAwait(false);
+                fin = await v.FinalizeAsync(anyone, result, TensorCommitment.Root(input), withOutput: false).ConfigureAwait(false);
                 calls++;
                 if ((await v.JobAsync(job).ConfigureAwait(false)).Status == JobStatus.Finalized)
                     break;
@@ -227,7 +227,7 @@ public static class GasBench
         var worker = await v.DrawnWorkerAsync(job).ConfigureAwait(false);
         var posted = new JobResult(job, d.CheatOutput, d.Cheat.Root);
         await v.SubmitResultAsync(worker, posted).ConfigureAwait(false);
-        var challenge = await v.ChallengeAsync(challenger, posted, Hash256.Of(d.Input), MarketParams.Default.ChallengeBond).ConfigureAwait(false);
+        var challenge = await v.ChallengeAsync(challenger, posted, TensorCommitment.Root(d.Input), MarketParams.Default.ChallengeBond).ConfigureAwait(false);
         var outcome = await new DisputePlayer(chain, v.Deployment.DisputeGame, d.Model)
             .PlayAsync(job, new DisputeParty(worker, d.Cheat), new DisputeParty(challenger, d.Honest), ct).ConfigureAwait(false);
         if (outcome.WorkerWasRight)

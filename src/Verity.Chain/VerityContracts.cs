@@ -15,8 +15,8 @@ public enum JobStatus { None, Requested, Assigned, Committed, Challenged, Finali
 public enum AuditState { Unsettled, Clear, Selected, Confirmed }
 
 /// <summary>A job as the market stores it (see IJobMarket.Job).</summary>
-/// <remarks><see cref="Data"/> is the input hash until a result is posted, then the result commitment
-/// keccak256(abi.encode(inputHash, outputHash, traceRoot)).</remarks>
+/// <remarks><see cref="Data"/> is the input root (the tensor root of the input bytes, docs/COMMITMENTS.md) until a result is posted, then the result commitment
+/// keccak256(abi.encode(inputRoot, outputHash, traceRoot)).</remarks>
 public sealed record JobView(JobId Id, JobStatus Status, int Attempt, Address Requester, Address Worker, BigInteger Fee,
     AuditState Audit, long Deadline, long BlockNumber, Hash256 ModelId, Hash256 Data);
 
@@ -122,6 +122,20 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
         return (JobId.From(ev.JobId), receipt);
     }
 
+    /// <summary>Approves the fee and requests a job whose input is served off-chain: the job commits to
+    /// <paramref name="inputRoot"/>, the tensor root of the input bytes (<c>TensorCommitment.Root</c>).</summary>
+    public async Task<(JobId Job, TransactionReceipt Receipt)> RequestJobByRootAsync(Address requester, Hash256 modelId,
+        Hash256 inputRoot, BigInteger maxFee)
+    {
+        await ApproveAsync(requester, Deployment.Market, maxFee).ConfigureAwait(false);
+        var receipt = await Chain.SendAsync(Deployment.Market, new Market.RequestJobByRootFunction
+        {
+            ModelId = modelId.ToArray(), InputRoot = inputRoot.ToArray(), MaxFee = maxFee,
+        }, requester).ConfigureAwait(false);
+        var ev = receipt.DecodeAllEvents<Market.JobRequestedEvent>().Single().Event;
+        return (JobId.From(ev.JobId), receipt);
+    }
+
     /// <summary>The worker a job is (or would now be) assigned to; <see cref="Address.Zero"/> while undecided.</summary>
     public async Task<Address> DrawnWorkerAsync(JobId job) => Address.Parse(
         await Chain.QueryAsync<Market.DrawnWorkerFunction, string>(Deployment.Market, new() { JobId = job.ToBigInteger() }).ConfigureAwait(false));
@@ -140,14 +154,14 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
             TraceRoots = results.Select(r => r.TraceRoot.ToArray()).ToList(),
         }, worker);
 
-    /// <summary>Finalizes a job. The result (and the input hash) are only checked, and only needed, when the
+    /// <summary>Finalizes a job. The result (and the input root) are only checked, and only needed, when the
     /// requester is a contract that gets the output by callback; for an account requester pass
     /// <paramref name="withOutput"/> = false to save the calldata.</summary>
-    public Task<TransactionReceipt> FinalizeAsync(Address caller, JobResult r, Hash256 inputHash, bool withOutput = true) =>
+    public Task<TransactionReceipt> FinalizeAsync(Address caller, JobResult r, Hash256 inputRoot, bool withOutput = true) =>
         Chain.SendAsync(Deployment.Market, new Market.FinalizeFunction
         {
             JobId = r.Job.ToBigInteger(),
-            InputHash = withOutput ? inputHash.ToArray() : new byte[32],
+            InputRoot = withOutput ? inputRoot.ToArray() : new byte[32],
             Output = withOutput ? r.Output : [],
             TraceRoot = withOutput ? r.TraceRoot.ToArray() : new byte[32],
         }, caller);
@@ -155,12 +169,12 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
     public Task<TransactionReceipt> ExpireAsync(Address caller, JobId job) =>
         Chain.SendAsync(Deployment.Market, new Market.ExpireFunction { JobId = job.ToBigInteger() }, caller);
 
-    public async Task<TransactionReceipt> ChallengeAsync(Address challenger, JobResult posted, Hash256 inputHash, BigInteger bond)
+    public async Task<TransactionReceipt> ChallengeAsync(Address challenger, JobResult posted, Hash256 inputRoot, BigInteger bond)
     {
         await ApproveAsync(challenger, Deployment.Market, bond).ConfigureAwait(false);
         return await Chain.SendAsync(Deployment.Market, new Market.ChallengeFunction
         {
-            JobId = posted.Job.ToBigInteger(), InputHash = inputHash.ToArray(), OutputHash = posted.OutputHash.ToArray(),
+            JobId = posted.Job.ToBigInteger(), InputRoot = inputRoot.ToArray(), OutputHash = posted.OutputHash.ToArray(),
             TraceRoot = posted.TraceRoot.ToArray(),
         }, challenger).ConfigureAwait(false);
     }

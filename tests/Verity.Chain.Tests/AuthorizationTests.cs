@@ -82,18 +82,18 @@ public sealed class AuthorizationTests(ChainFixture fx) : IClassFixture<ChainFix
         Assert.Equal(ChainFixture.Fee - 1, fee.MaxFee);
 
         var (job, worker, result) = await fx.CommittedJobAsync(input);
-        var early = await Revert.With<M.DeadlineNotReachedError>(() => V.FinalizeAsync(fx.Stranger, result, Hash256.Of(input), withOutput: false));
+        var early = await Revert.With<M.DeadlineNotReachedError>(() => V.FinalizeAsync(fx.Stranger, result, TensorCommitment.Root(input), withOutput: false));
         Assert.Equal(job.ToBigInteger(), early.JobId);
         Assert.True(early.Deadline > early.NowTs);
 
         var again = await Revert.With<M.WrongStatusError>(() => V.SubmitResultAsync(worker, result));
         Assert.Equal((int)JobStatus.Committed, (int)again.Status);
 
-        var own = await Revert.With<M.CannotChallengeOwnResultError>(() => V.ChallengeAsync(worker, result, Hash256.Of(input), 100 * ChainFixture.T));
+        var own = await Revert.With<M.CannotChallengeOwnResultError>(() => V.ChallengeAsync(worker, result, TensorCommitment.Root(input), 100 * ChainFixture.T));
         Assert.Equal(worker, Address.Parse(own.Worker));
 
         var wrong = await Revert.With<M.ResultMismatchError>(() => V.ChallengeAsync(fx.Challenger,
-            result with { TraceRoot = Hash256.Of("other"u8) }, Hash256.Of(input), 100 * ChainFixture.T));
+            result with { TraceRoot = Hash256.Of("other"u8) }, TensorCommitment.Root(input), 100 * ChainFixture.T));
         Assert.Equal(job.ToBigInteger(), wrong.JobId);
 
         var none = await Revert.With<M.NothingToWithdrawError>(() => V.WithdrawAsync(fx.Stranger));

@@ -122,7 +122,7 @@ public sealed class ChainFixture : IAsyncLifetime
             var now = await Node.TimestampAsync();
             if (job.Deadline >= now)
                 await Node.AdvanceAsync(TimeSpan.FromSeconds(job.Deadline - now + 1));
-            await V.FinalizeAsync(Stranger, result, Hash256.Of(input), withOutput);
+            await V.FinalizeAsync(Stranger, result, TensorCommitment.Root(input), withOutput);
         }
         Assert.Equal(JobStatus.Finalized, (await V.JobAsync(result.Job)).Status);
     }

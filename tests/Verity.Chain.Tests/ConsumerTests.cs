@@ -52,7 +52,7 @@ public sealed class ConsumerTests(ChainFixture fx) : IClassFixture<ChainFixture>
         if (j.Audit == AuditState.Unsettled)
             await fx.Chain.SendAsync(V.Deployment.Market, new M.SettleAuditFunction { JobId = job.ToBigInteger() }, fx.Stranger);
         await fx.PassDeadlineAsync(job);
-        var e = await Revert.With<M.ResultMismatchError>(() => V.FinalizeAsync(fx.Stranger, bad, Hash256.Of(input)));
+        var e = await Revert.With<M.ResultMismatchError>(() => V.FinalizeAsync(fx.Stranger, bad, TensorCommitment.Root(input)));
         Assert.Equal(job.ToBigInteger(), e.JobId);
 
         await fx.FinalizeAsync(result, input);
@@ -76,11 +76,11 @@ public sealed class ConsumerTests(ChainFixture fx) : IClassFixture<ChainFixture>
         var tokensBefore = await V.BalanceOfAsync(consumer);
 
         await fx.PassDeadlineAsync(job);
-        var receipt = await V.FinalizeAsync(fx.Stranger, result, Hash256.Of(input));
+        var receipt = await V.FinalizeAsync(fx.Stranger, result, TensorCommitment.Root(input));
         if ((await V.JobAsync(job)).Status != JobStatus.Finalized) // selected for audit: once more after the window
         {
             await fx.PassDeadlineAsync(job);
-            receipt = await V.FinalizeAsync(fx.Stranger, result, Hash256.Of(input));
+            receipt = await V.FinalizeAsync(fx.Stranger, result, TensorCommitment.Root(input));
         }
         Assert.Equal(JobStatus.Finalized, (await V.JobAsync(job)).Status);
         var called = receipt.DecodeAllEvents<M.ConsumerCalledEvent>().Single().Event;

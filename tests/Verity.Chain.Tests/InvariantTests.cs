@@ -190,7 +190,7 @@ public sealed class InvariantTests(ChainFixture fx) : IClassFixture<ChainFixture
             if (due.Count == 0)
                 return;
             var (t, _) = Pick(due);
-            await V.FinalizeAsync(fx.Stranger, t.Posted!, Hash256.Of(t.Input), withOutput: t.Requester == _consumer);
+            await V.FinalizeAsync(fx.Stranger, t.Posted!, TensorCommitment.Root(t.Input), withOutput: t.Requester == _consumer);
         }
 
         private async Task ChallengeAsync()
@@ -201,7 +201,7 @@ public sealed class InvariantTests(ChainFixture fx) : IClassFixture<ChainFixture
                 return;
             var (t, view) = Pick(open);
             var challenger = Challengers.First(c => c != view.Worker);
-            await V.ChallengeAsync(challenger, t.Posted!, Hash256.Of(t.Input), MarketParams.Default.ChallengeBond);
+            await V.ChallengeAsync(challenger, t.Posted!, TensorCommitment.Root(t.Input), MarketParams.Default.ChallengeBond);
         }
 
         private async Task ResolveAsync()
@@ -317,7 +317,7 @@ public sealed class InvariantTests(ChainFixture fx) : IClassFixture<ChainFixture
                             await V.ExpireAsync(fx.Stranger, t.Job);
                             break;
                         case JobStatus.Committed when view.Deadline <= now:
-                            await V.FinalizeAsync(fx.Stranger, t.Posted!, Hash256.Of(t.Input), withOutput: t.Requester == _consumer);
+                            await V.FinalizeAsync(fx.Stranger, t.Posted!, TensorCommitment.Root(t.Input), withOutput: t.Requester == _consumer);
                             break;
                     }
                 }

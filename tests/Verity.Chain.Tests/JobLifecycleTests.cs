@@ -12,6 +12,34 @@ public sealed class JobLifecycleTests(ChainFixture fx) : IClassFixture<ChainFixt
     private static readonly BigInteger Fee = ChainFixture.Fee;
 
     [Fact]
+    public async Task A_job_requested_by_input_root_commits_to_the_same_root_as_one_requested_with_its_bytes()
+    {
+        await fx.ResetAsync();
+        var input = new byte[2500]; // three chunks
+        new Random(4).NextBytes(input);
+        var root = TensorCommitment.Root(input);
+        var (byBytes, r1) = await V.RequestJobAsync(fx.Requester, ChainFixture.ModelId, input, Fee);
+        var e1 = r1.DecodeAllEvents<M.JobRequestedEvent>().Single().Event;
+        Assert.Equal(root.ToArray(), e1.InputRoot);
+        Assert.Equal(input, e1.Input);
+        var (byRoot, r2) = await V.RequestJobByRootAsync(fx.Requester, ChainFixture.ModelId, root, Fee);
+        var e2 = r2.DecodeAllEvents<M.JobRequestedEvent>().Single().Event;
+        Assert.Equal(root.ToArray(), e2.InputRoot);
+        Assert.Empty(e2.Input);
+        Assert.Equal(root, (await V.JobAsync(byBytes)).Data);
+        Assert.Equal(root, (await V.JobAsync(byRoot)).Data);
+        Assert.Equal(TensorCommitment.Root([]), (await V.JobAsync((await V.RequestJobAsync(fx.Requester, ChainFixture.ModelId, [], Fee)).Job)).Data);
+
+        await fx.Node.MineAsync(2);
+        var worker = await V.DrawnWorkerAsync(byRoot);
+        var result = ChainFixture.HonestResult(byRoot, input);
+        await V.SubmitResultAsync(worker, result);
+        await fx.FinalizeAsync(result, input, withOutput: false);
+        Assert.Equal(JobStatus.Finalized, (await V.JobAsync(byRoot)).Status);
+        await fx.AssertBooksExactAsync();
+    }
+
+    [Fact]
     public async Task An_honest_job_pays_exactly_the_configured_split_to_the_wei()
     {
         await fx.ResetAsync();

@@ -77,7 +77,7 @@ public sealed class MiniLmDisputeFixture : IAsyncLifetime
         var worker = await V.DrawnWorkerAsync(job);
         var result = new JobResult(job, output, trace.Root);
         await V.SubmitResultAsync(worker, result);
-        await V.ChallengeAsync(Challenger, result, Hash256.Of(M.InputBytes), MarketParams.Default.ChallengeBond);
+        await V.ChallengeAsync(Challenger, result, TensorCommitment.Root(M.InputBytes), MarketParams.Default.ChallengeBond);
         return (job, worker, result);
     }
 

@@ -102,7 +102,7 @@ public sealed class OneStepVectorTests(OneStepVectorTests.Verifier fx, ITestOutp
             values.Add(y);
         }
         int[] lengths = [.. values.Skip(1).Select(v => v.ByteLength)];
-        var model = new DisputeModel([.. ops.Select(o => o.Encode())], 1, 3, DisputeModel.FitLengths(1, lengths, 2, lengths));
+        var model = new DisputeModel([.. ops.Select(o => o.Encode())], 1, 3, DisputeModel.FitLengths(3, 1, lengths, 2, lengths));
         var trace = new DisputeTrace(x.Bytes.ToArray(), [.. values.Skip(1).Select(v => v.Bytes.ToArray())]);
         var sum = values[4];
         Assert.True(sum.ByteLength > TensorCommitment.ChunkBytes);
@@ -126,7 +126,7 @@ public sealed class OneStepVectorTests(OneStepVectorTests.Verifier fx, ITestOutp
             new Engine.Ops.Reshape { Name = "r", Inputs = [0], OutType = Engine.Tensors.DType.I8, Dims = [2, 3] },
             new Engine.Ops.Transpose { Name = "t", Inputs = [1], OutType = Engine.Tensors.DType.I8, Perm = [1, 0] },
         ];
-        var model = new DisputeModel([.. ops.Select(o => o.Encode())], 1, 1, DisputeModel.FitLengths(1, [6, 6], 2, [6, 6]));
+        var model = new DisputeModel([.. ops.Select(o => o.Encode())], 1, 1, DisputeModel.FitLengths(3, 1, [6, 6], 2, [6, 6]));
         var trace = new DisputeTrace([1, 2, 3, 4, 5, 6], [[1, 2, 3, 4, 5, 6], [1, 4, 2, 5, 3, 6]]);
         Assert.Throws<NotSupportedException>(() => OneStepProver.Prove(model, trace, 1, 0, 0));
         var proof = new Proof

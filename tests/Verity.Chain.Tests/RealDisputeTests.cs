@@ -74,7 +74,7 @@ public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper 
         Assert.NotEqual(worker, auditor);
         // The auditor re-executes (fx.M.Honest is its own engine run), sees a different trace root and challenges.
         Assert.NotEqual(fx.M.Honest.Root, cheat.Root);
-        await V.ChallengeAsync(auditor, result, Hash256.Of(fx.M.InputBytes), Bond);
+        await V.ChallengeAsync(auditor, result, TensorCommitment.Root(fx.M.InputBytes), Bond);
         var stake = await V.SlashableOfAsync(worker);
         var auditorTokens = await V.BalanceOfAsync(auditor);
 

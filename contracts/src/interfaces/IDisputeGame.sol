@@ -16,9 +16,9 @@ interface IDisputeGame {
     /// @param worker who posted the result
     /// @param challenger who challenged it (an auditor or anyone)
     /// @param modelId the model (its weights root is in the model registry)
-    /// @param inputHash SHA-256 of the job's input bytes (the bytes are in the JobRequested event)
+    /// @param inputRoot the tensor root of the job's input bytes (docs/COMMITMENTS.md) (the bytes are in the JobRequested event)
     /// @param outputHash SHA-256 of the claimed output bytes
     /// @param traceRoot the claimed execution trace root
-    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputHash,
+    function openDispute(uint256 jobId, address worker, address challenger, bytes32 modelId, bytes32 inputRoot,
         bytes32 outputHash, bytes32 traceRoot) external;
 }

@@ -51,8 +51,8 @@ interface IJobMarket {
 
     /// @dev A job as {jobOf} shows it. In storage it takes three slots, two of them packed: the model, fee and
     /// royalty share sit in a shared, never-changing terms entry that the job names by a 32-bit index. `data` holds
-    /// the input hash until a result is posted, then the result commitment
-    /// `keccak256(abi.encode(inputHash, outputHash, traceRoot))`, which binds the result to its input (one slot
+    /// the input root (the tensor root of the input bytes, docs/COMMITMENTS.md) until a result is posted, then the result commitment
+    /// `keccak256(abi.encode(inputRoot, outputHash, traceRoot))`, which binds the result to its input (one slot
     /// updated per result instead of a fresh one).
     struct Job {
         address requester;
@@ -66,7 +66,7 @@ interface IJobMarket {
         uint80 fee;
         uint16 royaltyBps; // the model's lineage share, fixed at request with the fee
         bytes32 modelId;
-        bytes32 data; // SHA-256 of the input bytes until a result; then the result commitment
+        bytes32 data; // the input root (tensor root of the input bytes) until a result; then the result commitment
     }
 
     struct Params {
@@ -84,7 +84,7 @@ interface IJobMarket {
     struct Challenge {
         address challenger;
         uint96 bond;
-        bytes32 inputHash; // restored into the job if it is reassigned
+        bytes32 inputRoot; // restored into the job if it is reassigned
     }
 
     error WrongStatus(uint256 jobId, Status status);
@@ -109,8 +109,9 @@ interface IJobMarket {
     error BooksUnbalanced(uint256 balance, uint256 owed);
 
     /// @dev The draw's seed block is the request's block + 1; the result deadline its timestamp + resultTimeout.
+    /// `inputRoot` is the tensor root of `input` (docs/COMMITMENTS.md), computed by the market.
     event JobRequested(uint256 indexed jobId, bytes32 indexed modelId, address indexed requester, uint256 fee,
-        bytes32 inputHash, bytes input);
+        bytes32 inputRoot, bytes input);
     event JobAssigned(uint256 indexed jobId, address indexed worker, uint256 attempt);
     event ResultSubmitted(uint256 indexed jobId, address indexed worker, bytes32 outputHash, bytes32 traceRoot,
         uint256 challengeDeadline, bytes output);
@@ -138,8 +139,16 @@ interface IJobMarket {
     function MAX_ATTEMPTS() external view returns (uint256);
 
     /// @notice Requests a job: escrows the model's current fee (transferFrom; approve the market first) and emits
-    /// the input bytes. Reverts `FeeAboveMax` if the fee is above `maxFee`.
+    /// the input bytes with their tensor root (docs/COMMITMENTS.md), which the job commits to. Reverts `FeeAboveMax`
+    /// if the fee is above `maxFee`.
     function requestJob(bytes32 modelId, bytes calldata input, uint256 maxFee) external returns (uint256 jobId);
+
+    /// @notice {requestJob} for an input served off-chain (DESIGN D4: an image is too large for calldata at a sane
+    /// price): the job commits to `inputRoot`, the tensor root of the input bytes, and `JobRequested` carries it with
+    /// an empty `input`. Workers, auditors and challengers fetch the bytes from the requester (or each other) and
+    /// check them against the root; the dispute game proves the chunks it reads against it. A requester that never
+    /// serves its input gets no result, like any job no worker answers.
+    function requestJobByRoot(bytes32 modelId, bytes32 inputRoot, uint256 maxFee) external returns (uint256 jobId);
 
     /// @notice {requestJob} with an EIP-2612 permit for the fee, in one transaction. A failed permit (for example
     /// one already used by a front-runner) is ignored; the transfer then needs an allowance as usual.
@@ -172,9 +181,9 @@ interface IJobMarket {
     function confirmAudit(uint256 jobId) external;
 
     /// @notice Challenges a committed result before its deadline, posting `challengeBond` (transferFrom), and opens
-    /// a dispute in the configured dispute game. `inputHash` (from JobRequested), `outputHash` and `traceRoot`
+    /// a dispute in the configured dispute game. `inputRoot` (from JobRequested), `outputHash` and `traceRoot`
     /// (from ResultSubmitted) must match the job's result commitment.
-    function challenge(uint256 jobId, bytes32 inputHash, bytes32 outputHash, bytes32 traceRoot) external;
+    function challenge(uint256 jobId, bytes32 inputRoot, bytes32 outputHash, bytes32 traceRoot) external;
 
     /// @notice Dispute game only: ends the dispute of `jobId`. Worker right: the bond goes to the worker and the
     /// job gets a fresh challenge window. Worker wrong: the bond returns to the challenger, the worker is slashed
@@ -191,10 +200,10 @@ interface IJobMarket {
     /// `royaltyCut = fee * royaltyBps / 10,000` to the model's royalty pot (split later by {distributeRoyalties}),
     /// `validatorCut = fee * validatorBps / 10,000` to the validator pool, the rest (rounding dust included) to
     /// the worker's pull balance; pays the audit reward out of the pool if the audit was confirmed; and, if the
-    /// requester is a contract, calls it back (IVerityConsumer) with the output. Only then are `inputHash`,
+    /// requester is a contract, calls it back (IVerityConsumer) with the output. Only then are `inputRoot`,
     /// `output` and `traceRoot` needed (they must match the result commitment); for an account requester pass
     /// empty values.
-    function finalize(uint256 jobId, bytes32 inputHash, bytes calldata output, bytes32 traceRoot)
+    function finalize(uint256 jobId, bytes32 inputRoot, bytes calldata output, bytes32 traceRoot)
         external returns (bool finalized);
 
     /// @notice Splits a model's royalty pot P by its lineage: the owner `P * ownerBps / royaltyBps`, each dataset's

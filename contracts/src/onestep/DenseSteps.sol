@@ -87,14 +87,15 @@ abstract contract DenseSteps is OneStepBase {
         uint256 xBytes;
     }
 
-    /// @dev The input is [1, Cin, H, W]: W from the op's rule (`aux`), H from the input's length (its producer's rule).
+    /// @dev The input is [1, Cin, H, W]: W from the op's rule (`aux`), H from the input's length (its producer's rule,
+    /// or the graph input's: ResNet's first Conv2d reads the image, proven chunk by chunk against the input root).
     function _conv(Context calldata c, Proof calldata p, Header memory h, uint256 e) internal pure returns (int256) {
         Conv memory v = _convParams(p, h);
         bytes32 got = keccak256(p.lengths);
-        if (got != c.lengthsHash || p.lengths.length != 16 * c.opCount) revert LengthsInvalid(c.lengthsHash, got);
+        if (got != c.lengthsHash || p.lengths.length != 16 * (c.opCount + 1)) revert LengthsInvalid(c.lengthsHash, got);
         Operand calldata o = p.operands[0];
-        uint256 producer = _operand(c, o, h.inputs[0]);
-        v.xBytes = Fixed.bytesOf(_operandBytes(o));
+        uint256 producer = _operandOrInput(c, o, h.inputs[0]);
+        v.xBytes = Fixed.bytesOf(_operandDtype(c, p, o, producer));
         v.wd = uint32(bytes4(p.lengths[16 * c.op + 12:16 * c.op + 16]));
         uint256 inElements = _length(c, p, producer) / v.xBytes;
         if (v.wd == 0 || inElements % (v.cin * v.wd) != 0) revert GeometryInvalid(v.cin, 0, v.wd);
@@ -203,11 +204,12 @@ abstract contract DenseSteps is OneStepBase {
     }
 
     /// @dev The graph input is the job input (one I32 tensor of token ids, [1, S]); the output is [1, S, D], so the
-    /// worker's declared output length is checked here too.
+    /// worker's declared output length is checked here too. The input comes whole (a few hundred bytes of ids) and is
+    /// checked by recomputing its tensor root against the job's input root.
     function _embed(Context calldata c, Proof calldata p, Header memory h, uint256 e) internal pure returns (int256) {
         if (c.inputCount != 1 || h.inputs[0] != 0) revert ModelInputUnsupported(h.inputs[0]);
-        bytes32 given = sha256(p.input);
-        if (given != c.inputHash) revert InputInvalid(c.inputHash, given);
+        bytes32 given = Chunks.rootOf(p.input);
+        if (given != c.inputRoot) revert InputInvalid(c.inputRoot, given);
         Emb memory m;
         m.vocab = uint256(Chunks.int_(p.params, h.p0, 4));
         m.d = uint256(Chunks.int_(p.params, h.p0 + 4, 4));

@@ -32,7 +32,7 @@ abstract contract OneStepBase {
     error ShapeInvalid(uint256 outLen, uint256 rowElements);
     error TableCountInvalid(int256 count);
     error DtypeInvalid(uint256 dtype);
-    error InputInvalid(bytes32 inputHash, bytes32 given);
+    error InputInvalid(bytes32 inputRoot, bytes32 given);
     error TokenInvalid(uint256 position, int256 id, uint256 vocab);
     error AttentionLayoutUnsupported(uint256 operand);
     error LengthsInvalid(bytes32 lengthsHash, bytes32 given);
@@ -53,7 +53,7 @@ abstract contract OneStepBase {
         uint256 outLen;
         uint256 chunkIndex;
         uint256 elementInChunk;
-        bytes32 inputHash; // SHA-256 of the job's input bytes
+        bytes32 inputRoot; // tensor root of the job's input bytes (docs/COMMITMENTS.md)
         bytes32 lengthsHash; // keccak-256 of the model's length rules (DisputeGame.Shape)
     }
 
@@ -96,6 +96,27 @@ abstract contract OneStepBase {
         h.p0 = 10 + nameLen + 4 * n;
     }
 
+    /// @notice An operand that may be the graph input (one-input models only): its chunks are then proven against the
+    /// job's input root, its length comes from the input's rule (record `opCount` of the length rules, `_length`) and
+    /// its dtype from that rule's aux (see {_operandDtype}); no trace or weights proof. Returns the producer op, or
+    /// `opCount` for the graph input. The caller must have checked `p.lengths` against `c.lengthsHash`.
+    function _operandOrInput(Context calldata c, Operand calldata o, uint256 valueId) internal pure returns (uint256) {
+        if (valueId >= c.inputCount) return _operand(c, o, valueId);
+        if (c.inputCount != 1) revert ModelInputUnsupported(valueId);
+        if (o.opRoot != c.inputRoot) revert InputInvalid(c.inputRoot, o.opRoot);
+        return c.opCount;
+    }
+
+    /// @notice The dtype of an operand from {_operandOrInput}: the graph input's from its rule's aux, else the
+    /// producer's header.
+    function _operandDtype(Context calldata c, Proof calldata p, Operand calldata o, uint256 producer)
+        internal pure returns (uint256 dtype)
+    {
+        if (producer != c.opCount) return _operandBytes(o);
+        dtype = uint32(bytes4(p.lengths[16 * producer + 12:16 * producer + 16]));
+        if (dtype < 1 || dtype > 3) revert DtypeInvalid(dtype);
+    }
+
     /// @notice Proves an operand's roots and chunks; returns its element size in bytes.
     function _operand(Context calldata c, Operand calldata o, uint256 valueId) internal pure returns (uint256 producer) {
         if (valueId < c.inputCount) revert ModelInputUnsupported(valueId);
@@ -120,14 +141,15 @@ abstract contract OneStepBase {
         return dtype;
     }
 
-    /// @dev Op `op`'s output length from its rule (the job input checked against the input hash when needed).
+    /// @dev Op `op`'s output length from its rule, or the graph input's for `op == opCount` (the whole job input
+    /// checked against the input root when the rule depends on the input's length).
     function _length(Context calldata c, Proof calldata p, uint256 op) internal pure returns (uint256) {
         bytes calldata rule = p.lengths[16 * op:16 * op + 16];
         uint256 num = uint32(bytes4(rule[0:4]));
         uint256 add = uint32(bytes4(rule[8:12]));
         if (num == 0) return add;
-        bytes32 given = sha256(p.input);
-        if (given != c.inputHash) revert InputInvalid(c.inputHash, given);
+        bytes32 given = Chunks.rootOf(p.input);
+        if (given != c.inputRoot) revert InputInvalid(c.inputRoot, given);
         return num * p.input.length / uint32(bytes4(rule[4:8])) + add;
     }
 }

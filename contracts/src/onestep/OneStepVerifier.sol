@@ -14,12 +14,14 @@ import {RowSteps} from "./RowSteps.sol";
 /// input's element type from its producer's encoding header. Supported op kinds: Linear (1, with ReLU and the
 /// fused 65536-entry activation table), Lut (5), Add (6), LayerNorm (7, with and without the fused residual add),
 /// Reshape (9, a copy), Embed (12, which reads the job input: its bytes come with the proof and are checked
-/// against the job's input hash) and Attention (15, in the head layout the compiler emits for BERT-style models:
+/// against the job's input root) and Attention (15, in the head layout the compiler emits for BERT-style models:
 /// q, k, v reshaped to [1, S, H, D] by Reshape ops, heads read and written in place), ReduceMean (13) and Gather (14)
 /// (their geometry from the model's registered length rules: the input's length and the size after the axis) and
 /// Conv2d (2; the input's width from the rules too), MaxPool2d (10) and AvgPool2d (11) (the input's height and width
-/// from the rules). Any other kind reverts `OneStepUnsupported(kind)`; so does any other op that reads
-/// a graph input directly (`ModelInputUnsupported`).
+/// from the rules). Conv2d, the pools, ReduceMean and Gather also take the graph input of a one-input model (ResNet's
+/// first Conv2d reads the image): its chunks are proven against the job's input root, its length and dtype come
+/// from the input's length rule (record `opCount`). Any other kind reverts `OneStepUnsupported(kind)`; any other op
+/// that reads a graph input directly, or a graph input of a model with several, reverts `ModelInputUnsupported`.
 /// @dev Stateless and pure, so the shared test vectors call it directly (`eth_call`).
 contract OneStepVerifier is DenseSteps, RowSteps {
     /// @notice The correct value of the element, and the output element size in bytes.

@@ -62,12 +62,12 @@ abstract contract RowSteps is OneStepBase {
     /// its producer's rule, the output's (outer · inner elements) from the game.
     function _reduce(Context calldata c, Proof calldata p, Header memory h, uint256 e) internal pure returns (int256) {
         bytes32 got = keccak256(p.lengths);
-        if (got != c.lengthsHash || p.lengths.length != 16 * c.opCount) revert LengthsInvalid(c.lengthsHash, got);
+        if (got != c.lengthsHash || p.lengths.length != 16 * (c.opCount + 1)) revert LengthsInvalid(c.lengthsHash, got);
         Chunks.verify(p.paramRoot, h.p0 + (h.kind == GATHER ? 8 : 4), p.params);
         Operand calldata o = p.operands[0];
-        uint256 producer = _operand(c, o, h.inputs[0]);
+        uint256 producer = _operandOrInput(c, o, h.inputs[0]);
         Red memory r;
-        r.xBytes = Fixed.bytesOf(_operandBytes(o));
+        r.xBytes = Fixed.bytesOf(_operandDtype(c, p, o, producer));
         r.inner = uint32(bytes4(p.lengths[16 * c.op + 12:16 * c.op + 16]));
         uint256 outElements = c.outLen / Fixed.bytesOf(h.dtype);
         uint256 inElements = _length(c, p, producer) / r.xBytes;
@@ -115,13 +115,14 @@ abstract contract RowSteps is OneStepBase {
         v.padLeft = uint256(Chunks.int_(p.params, h.p0 + 24, 4));
         Chunks.verify(p.paramRoot, h.p0 + 36, p.params);
         bytes32 got = keccak256(p.lengths);
-        if (got != c.lengthsHash || p.lengths.length != 16 * c.opCount) revert LengthsInvalid(c.lengthsHash, got);
+        if (got != c.lengthsHash || p.lengths.length != 16 * (c.opCount + 1)) revert LengthsInvalid(c.lengthsHash, got);
         uint256 aux = uint32(bytes4(p.lengths[16 * c.op + 12:16 * c.op + 16]));
         v.h = aux >> 16;
         v.wd = aux & 0xffff;
         Operand calldata o = p.operands[0];
-        uint256 inElements = _length(c, p, _operand(c, o, h.inputs[0]));
-        v.xBytes = Fixed.bytesOf(_operandBytes(o));
+        uint256 producer = _operandOrInput(c, o, h.inputs[0]);
+        v.xBytes = Fixed.bytesOf(_operandDtype(c, p, o, producer));
+        uint256 inElements = _length(c, p, producer);
         inElements /= v.xBytes;
         uint256 bottom = uint256(Chunks.int_(p.params, h.p0 + 28, 4));
         uint256 right = uint256(Chunks.int_(p.params, h.p0 + 32, 4));

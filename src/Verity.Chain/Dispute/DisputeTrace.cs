@@ -10,10 +10,12 @@ public sealed class DisputeModel
     /// <param name="lengths">The model's length rules (<see cref="FitLengths"/>): for each op four big-endian
     /// uint32 (num, den, add, aux), its output length being num·inputLength/den + add bytes; aux = for ReduceMean
     /// and Gather the product of the input's dimensions after the axis, for Conv2d the input's width, for the pools
-    /// the input's height·2^16 + width, else 0.</param>
+    /// the input's height·2^16 + width, else 0; then one more rule for the graph input (record OpCount): its own
+    /// length rule, aux = its dtype code (the one-step proves a graph-input operand chunk by chunk against the job's
+    /// input root, reading its length and dtype from here).</param>
     public DisputeModel(IReadOnlyList<byte[]> opEncodings, int inputCount, int outputOp, byte[] lengths)
     {
-        if (lengths.Length != RuleBytes * opEncodings.Count) throw new ArgumentException("one 16-byte length rule per op", nameof(lengths));
+        if (lengths.Length != RuleBytes * (opEncodings.Count + 1)) throw new ArgumentException("one 16-byte length rule per op and one for the graph input", nameof(lengths));
         Lengths = lengths;
         LengthsHash = new Hash256(Nethereum.Util.Sha3Keccack.Current.CalculateHash(lengths));
         if (opEncodings.Count == 0) throw new ArgumentException("a model has at least one op", nameof(opEncodings));
@@ -37,13 +39,25 @@ public sealed class DisputeModel
 
     /// <summary>The length rules of a model whose op output lengths are affine in the job input's length, fitted
     /// from two runs (input lengths <paramref name="input1"/> ≠ <paramref name="input2"/>, each op's output lengths).
-    /// Throws if a rule is not exact at both points.</summary>
-    public static byte[] FitLengths(int input1, IReadOnlyList<int> lengths1, int input2, IReadOnlyList<int> lengths2,
+    /// Throws if a rule is not exact at both points. The last rule is the graph input's (dtype code
+    /// <paramref name="inputDtype"/>): fixed at <paramref name="input1"/> bytes when no op's length depends on the
+    /// input's, else the input's own length.</summary>
+    public static byte[] FitLengths(int inputDtype, int input1, IReadOnlyList<int> lengths1, int input2, IReadOnlyList<int> lengths2,
         IReadOnlyList<int>? inner = null)
     {
-        var rules = new byte[RuleBytes * lengths1.Count];
-        for (var i = 0; i < lengths1.Count; i++)
+        if (inputDtype is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(inputDtype), inputDtype, "not a dtype code");
+        var rules = new byte[RuleBytes * (lengths1.Count + 1)];
+        bool fixedInput = Enumerable.Range(0, lengths1.Count).All(i => lengths1[i] == lengths2[i]);
+        for (var i = 0; i <= lengths1.Count; i++)
         {
+            if (i == lengths1.Count)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(rules.AsSpan(RuleBytes * i), fixedInput ? 0u : 1u);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(rules.AsSpan(RuleBytes * i + 4), 1u);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(rules.AsSpan(RuleBytes * i + 8), fixedInput ? checked((uint)input1) : 0u);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(rules.AsSpan(RuleBytes * i + 12), (uint)inputDtype);
+                break;
+            }
             long num = lengths2[i] - lengths1[i], den = input2 - input1;
             if (num < 0 || den <= 0 || num * input1 % den != 0) throw new ArgumentException($"op {i}: output length is not affine in the input length");
             long add = lengths1[i] - num * input1 / den;
@@ -57,7 +71,10 @@ public sealed class DisputeModel
         return rules;
     }
 
-    /// <summary>Op <paramref name="op"/>'s output length for a job input of <paramref name="inputLength"/> bytes.</summary>
+    /// <summary>The graph input's dtype code (aux of its rule).</summary>
+    public int InputDtype => InnerOf(OpCount);
+
+    /// <summary>Op <paramref name="op"/>'s output length (or the graph input's, op = <see cref="OpCount"/>) for a job input of <paramref name="inputLength"/> bytes.</summary>
     public long LengthOf(int op, int inputLength)
     {
         var r = Lengths.AsSpan(RuleBytes * op);

@@ -7,7 +7,7 @@ namespace Verity.Chain.Dispute;
 /// <summary>
 /// Builds the proof the on-chain <c>OneStepVerifier</c> needs to recompute one element of one op's output: the
 /// chunks of the op's encoding it reads, and for each input the producer's roots, header chunk and the chunks of
-/// the input it reads. The offsets mirror <c>contracts/src/onestep/OneStepVerifier.sol</c>; the shared test vectors
+/// the input it reads (for a graph input, the job input's chunks against its tensor root). The offsets mirror <c>contracts/src/onestep/OneStepVerifier.sol</c>; the shared test vectors
 /// check that the two agree with the engine.
 /// </summary>
 public static class OneStepProver
@@ -24,7 +24,7 @@ public static class OneStepProver
     {
         WeightsRoot = model.WeightsRoot.ToArray(), TraceRoot = trace.Root.ToArray(), Op = op, OpCount = model.OpCount,
         InputCount = model.InputCount, OutLen = trace.Outputs[op].Length, ChunkIndex = chunkIndex, ElementInChunk = elementInChunk,
-        InputHash = Hash256.Of(trace.Input).ToArray(), LengthsHash = model.LengthsHash.ToArray(),
+        InputRoot = TensorCommitment.Root(trace.Input).ToArray(), LengthsHash = model.LengthsHash.ToArray(),
     };
 
     public static V.Proof Prove(DisputeModel model, DisputeTrace trace, int op, int chunkIndex, int elementInChunk)
@@ -96,9 +96,10 @@ public static class OneStepProver
             int cout = I32(enc, h.P0), cin = I32(enc, h.P0 + 4), kh = I32(enc, h.P0 + 8), kw = I32(enc, h.P0 + 12);
             int sh = I32(enc, h.P0 + 16), sw = I32(enc, h.P0 + 20), padTop = I32(enc, h.P0 + 28), padLeft = I32(enc, h.P0 + 32);
             int w = h.P0 + 49, bias = w + cout * cin * kh * kw + 4, mult = bias + 8 * cout + 4, shift = mult + 4 * cout + 4;
-            int producer = h.Inputs[0] - model.InputCount, width = model.InnerOf(op);
+            int width = model.InnerOf(op);
             var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
-            int height = trace.Outputs[producer].Length / xBytes / (cin * width);
+            var xData = Value(model, trace, h.Inputs[0]);
+            int height = xData.Length / xBytes / (cin * width);
             int outH = (height + padTop + I32(enc, h.P0 + 36) - kh) / sh + 1, outW = (width + padLeft + I32(enc, h.P0 + 40) - kw) / sw + 1;
             int co = e / (outH * outW), oy = e / outW % outH, left = e % outW * sw;
             int dx0 = Math.Max(0, padLeft - left), dx1 = Math.Min(kw, padLeft + width - left);
@@ -109,29 +110,30 @@ public static class OneStepProver
                     int iy = oy * sh + dy - padTop;
                     if (iy >= 0 && iy < height && dx1 > dx0) rows.Add((((ci * height + iy) * width + left + dx0 - padLeft) * xBytes, (dx1 - dx0) * xBytes));
                 }
-            operands.Add(WithChunks(x, trace.Outputs[producer], rows));
+            operands.Add(WithChunks(x, xData, rows));
             ranges.AddRange([(h.P0, 49), (w + co * cin * kh * kw, cin * kh * kw), (bias + 8 * co, 8), (mult + 4 * co, 4), (shift + 4 * co, 4)]);
         }
         else if (h.Kind is 10 or 11) // pools: the window rows of one channel
         {
             int kh = I32(enc, h.P0), kw = I32(enc, h.P0 + 4), sh = I32(enc, h.P0 + 8), sw = I32(enc, h.P0 + 12);
             int padTop = I32(enc, h.P0 + 20), padLeft = I32(enc, h.P0 + 24), aux = model.InnerOf(op);
-            int height = aux >> 16, width = aux & 0xffff, producer = h.Inputs[0] - model.InputCount;
+            int height = aux >> 16, width = aux & 0xffff;
             var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
             int outH = (height + padTop + I32(enc, h.P0 + 28) - kh) / sh + 1, outW = (width + padLeft + I32(enc, h.P0 + 32) - kw) / sw + 1;
             int ch = e / (outH * outW), top = e / outW % outH * sh, left = e % outW * sw;
             int y0 = Math.Max(0, top - padTop), y1 = Math.Min(height, top - padTop + kh), x0 = Math.Max(0, left - padLeft), x1 = Math.Min(width, left - padLeft + kw);
-            operands.Add(WithChunks(x, trace.Outputs[producer], Enumerable.Range(y0, y1 - y0).Select(y => (((ch * height + y) * width + x0) * xBytes, (x1 - x0) * xBytes))));
+            operands.Add(WithChunks(x, Value(model, trace, h.Inputs[0]), Enumerable.Range(y0, y1 - y0).Select(y => (((ch * height + y) * width + x0) * xBytes, (x1 - x0) * xBytes))));
             ranges.Add((h.P0, 36));
         }
         else if (h.Kind is 13 or 14) // [outer, n, inner] around the axis: x[o, k, i] for every k (ReduceMean) or k = Index
         {
-            int inner = model.InnerOf(op), producer = h.Inputs[0] - model.InputCount;
+            int inner = model.InnerOf(op);
             var x = Operand(model, trace, op, h.Inputs[0], out var xBytes);
-            int outElements = trace.Outputs[op].Length / h.OutBytes, n = trace.Outputs[producer].Length / xBytes / outElements;
+            var xData = Value(model, trace, h.Inputs[0]);
+            int outElements = trace.Outputs[op].Length / h.OutBytes, n = xData.Length / xBytes / outElements;
             int b = e / inner * n * inner + e % inner;
             var ks = h.Kind == 14 ? [I32(enc, h.P0 + 4)] : Enumerable.Range(0, n);
-            operands.Add(WithChunks(x, trace.Outputs[producer], ks.Select(k => ((b + k * inner) * xBytes, xBytes))));
+            operands.Add(WithChunks(x, xData, ks.Select(k => ((b + k * inner) * xBytes, xBytes))));
         }
         else if (h.Kind is 5 or 6 or 9) // element-wise: element e of each input
         {
@@ -163,14 +165,33 @@ public static class OneStepProver
             Table = table,
             Params = ChunksOf(enc, ranges),
             Operands = operands,
-            Input = h.Kind == 12 || h.Kind is 2 or 10 or 11 or 13 or 14 && model.LengthDependsOnInput(h.Inputs[0] - model.InputCount) ? trace.Input : [],
+            Input = h.Kind == 12 || h.Kind is 2 or 10 or 11 or 13 or 14 && model.LengthDependsOnInput(RuleOf(model, h.Inputs[0])) ? trace.Input : [],
             Lengths = h.Kind is 2 or 10 or 11 or 13 or 14 ? model.Lengths : [],
         };
     }
 
+    /// <summary>The bytes of value <paramref name="valueId"/>: the job input for the graph input, else its producer's output.</summary>
+    private static byte[] Value(DisputeModel model, DisputeTrace trace, int valueId) =>
+        valueId < model.InputCount ? trace.Input : trace.Outputs[valueId - model.InputCount];
+
+    /// <summary>The length rule of value <paramref name="valueId"/>: its producer's, or the graph input's (record OpCount).</summary>
+    private static int RuleOf(DisputeModel model, int valueId) => valueId < model.InputCount ? model.OpCount : valueId - model.InputCount;
+
     private static V.Operand Operand(DisputeModel model, DisputeTrace trace, int op, int valueId, out int elementBytes)
     {
-        if (valueId < model.InputCount) throw new NotSupportedException($"op {op} reads graph input {valueId}: not supported by the one-step");
+        if (valueId < model.InputCount)
+        {
+            // The graph input (Conv2d, the pools, ReduceMean, Gather): chunks proven against the job's input root; the
+            // verifier takes its dtype from the length rules and needs no trace, weights or header proof.
+            if (model.InputCount != 1 || !(OpHeader.Parse(model.Encodings[op]).Kind is 2 or 10 or 11 or 13 or 14))
+                throw new NotSupportedException($"op {op} reads graph input {valueId}: not supported by the one-step");
+            elementBytes = model.InputDtype == 1 ? 1 : model.InputDtype == 2 ? 2 : 4;
+            return new V.Operand
+            {
+                OpRoot = TensorCommitment.Root(trace.Input).ToArray(), TraceProof = [], ParamRoot = new byte[32], WeightsProof = [],
+                Header = new V.Chunk { Index = 0, Data = [], Proof = [] }, Chunks = [],
+            };
+        }
         int p = valueId - model.InputCount;
         elementBytes = OpHeader.Parse(model.Encodings[p]).OutBytes;
         return new V.Operand

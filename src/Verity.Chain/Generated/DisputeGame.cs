@@ -68,8 +68,8 @@ public sealed class InputInvalidError
 {
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
-    [Parameter("bytes32", "inputHash", 2)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 2)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "given", 3)]
     public byte[] Given { get; set; }
 }
@@ -431,8 +431,8 @@ public sealed class OpenDisputeFunction : FunctionMessage
     public string Challenger { get; set; }
     [Parameter("bytes32", "modelId", 4)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "inputHash", 5)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 5)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "outputHash", 6)]
     public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "traceRoot", 7)]
@@ -549,8 +549,8 @@ public sealed class Game
     public byte[] WorkerOpRoot { get; set; }
     [Parameter("bytes32", "outputHash", 20)]
     public byte[] OutputHash { get; set; }
-    [Parameter("bytes32", "inputHash", 21)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 21)]
+    public byte[] InputRoot { get; set; }
 }
 
 public sealed class Proof

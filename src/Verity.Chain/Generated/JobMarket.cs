@@ -396,8 +396,8 @@ public sealed class JobRequestedEvent : IEventDTO
     public string Requester { get; set; }
     [Parameter("uint256", "fee", 4)]
     public BigInteger Fee { get; set; }
-    [Parameter("bytes32", "inputHash", 5)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 5)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes", "input", 6)]
     public byte[] Input { get; set; }
 }
@@ -531,8 +531,8 @@ public sealed class ChallengeFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
-    [Parameter("bytes32", "inputHash", 2)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 2)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "outputHash", 3)]
     public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "traceRoot", 4)]
@@ -647,8 +647,8 @@ public sealed class FinalizeFunction : FunctionMessage
 {
     [Parameter("uint256", "jobId", 1)]
     public BigInteger JobId { get; set; }
-    [Parameter("bytes32", "inputHash", 2)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 2)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes", "output", 3)]
     public byte[] Output { get; set; }
     [Parameter("bytes32", "traceRoot", 4)]
@@ -774,6 +774,24 @@ public sealed class RequestJobFunction : FunctionMessage
 
 [FunctionOutput]
 public sealed class RequestJobOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
+[Function("requestJobByRoot", "uint256")]
+public sealed class RequestJobByRootFunction : FunctionMessage
+{
+    [Parameter("bytes32", "modelId", 1)]
+    public byte[] ModelId { get; set; }
+    [Parameter("bytes32", "inputRoot", 2)]
+    public byte[] InputRoot { get; set; }
+    [Parameter("uint256", "maxFee", 3)]
+    public BigInteger MaxFee { get; set; }
+}
+
+[FunctionOutput]
+public sealed class RequestJobByRootOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
@@ -965,8 +983,8 @@ public sealed class Challenge
     public string Challenger { get; set; }
     [Parameter("uint96", "bond", 2)]
     public BigInteger Bond { get; set; }
-    [Parameter("bytes32", "inputHash", 3)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 3)]
+    public byte[] InputRoot { get; set; }
 }
 
 public sealed class Job

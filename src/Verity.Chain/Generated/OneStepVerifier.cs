@@ -73,8 +73,8 @@ public sealed class GeometryInvalidError
 [Error("InputInvalid")]
 public sealed class InputInvalidError
 {
-    [Parameter("bytes32", "inputHash", 1)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 1)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "given", 2)]
     public byte[] Given { get; set; }
 }
@@ -258,8 +258,8 @@ public sealed class Context
     public BigInteger ChunkIndex { get; set; }
     [Parameter("uint256", "elementInChunk", 8)]
     public BigInteger ElementInChunk { get; set; }
-    [Parameter("bytes32", "inputHash", 9)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 9)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "lengthsHash", 10)]
     public byte[] LengthsHash { get; set; }
 }

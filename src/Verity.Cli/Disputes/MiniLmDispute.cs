@@ -30,7 +30,7 @@ public sealed class MiniLmDispute
         var run = new Executor(Model).Run([Input], keepValues: true);
         Values = run.Values!;
         Dispute = new DisputeModel([.. Model.Ops.Select(o => o.Encode())], Model.Inputs.Length, Model.OutputIds[0] - Model.Inputs.Length,
-            DisputeModel.FitLengths(4, Lengths(1), 8, Lengths(2), Inner()));
+            DisputeModel.FitLengths(3, 4, Lengths(1), 8, Lengths(2), Inner()));
         if (Dispute.WeightsRoot != loaded.WeightsRoot) throw new InvalidOperationException("weights root mismatch");
         Honest = TraceOf(Values);
         if (Honest.Root != run.TraceRoot) throw new InvalidOperationException("trace root mismatch");

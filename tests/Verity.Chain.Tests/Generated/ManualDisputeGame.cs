@@ -76,8 +76,8 @@ public sealed class OpenDisputeFunction : FunctionMessage
     public string Challenger { get; set; }
     [Parameter("bytes32", "modelId", 4)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "inputHash", 5)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 5)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "outputHash", 6)]
     public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "traceRoot", 7)]
@@ -100,8 +100,8 @@ public sealed class OpenedOutput : IFunctionOutputDTO
     public string Challenger { get; set; }
     [Parameter("bytes32", "modelId", 3)]
     public byte[] ModelId { get; set; }
-    [Parameter("bytes32", "inputHash", 4)]
-    public byte[] InputHash { get; set; }
+    [Parameter("bytes32", "inputRoot", 4)]
+    public byte[] InputRoot { get; set; }
     [Parameter("bytes32", "outputHash", 5)]
     public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "traceRoot", 6)]
