@@ -44,11 +44,13 @@ accuracy.SetAction(p => Cli.Run(() => BenchAccuracy.Run(p.GetValue(benchModelOpt
 var itersOpt = new Option<int>("--iterations") { Description = "Timed runs per case", DefaultValueFactory = _ => 20 };
 var engine = new Command("engine", "Median latency of Verity vs ONNX Runtime fp32 per model and thread count, and trace cost") { jsonOpt, itersOpt };
 engine.SetAction(p => Cli.Run(() => BenchEngine.Run(p.GetValue(jsonOpt), p.GetValue(itersOpt))));
-var gas = new Command("gas", "Deploy to a fresh anvil and measure gas per job: single, and per job in a batch of 32") { jsonOpt };
+var writeDocOpt = new Option<bool>("--write-doc") { Description = "Also rewrite docs/GAS.md from this run" };
+var gas = new Command("gas", "Deploy to a fresh anvil and measure gas: one job, per job in a batch of 32, and a complete dispute") { jsonOpt, writeDocOpt };
 gas.SetAction(async (p, ct) => await Cli.RunAsync(async () =>
 {
     var report = await Verity.Chain.GasBench.RunAsync(Console.Error, ct, dispute: Verity.Cli.Disputes.MiniLmDispute.Instance.LayerNormCheat());
     Console.WriteLine(p.GetValue(jsonOpt) ? report.ToJson() : report.ToText());
+    if (p.GetValue(writeDocOpt)) Console.Error.WriteLine($"wrote {Verity.Chain.GasBench.WriteDoc(report)}");
     return 0;
 }));
 bench.Subcommands.Add(gas);
