@@ -1,0 +1,168 @@
+using Microsoft.Data.Sqlite;
+using Verity.Chain;
+using Verity.Commitments;
+
+namespace Verity.Node;
+
+/// <summary>Where a job stands for this node.</summary>
+/// <remarks>Seen → Executed → Submitted → Closed; a job drawn to another worker that leaves the market's open states
+/// goes straight to Closed. Only Closed jobs have dropped their committed trace.</remarks>
+public enum NodeJobState { Seen = 0, Executed = 1, Submitted = 2, Closed = 3 }
+
+/// <summary>A job as the node has recorded it. <see cref="Output"/>, <see cref="TraceRoot"/> and <see cref="OpRoots"/>
+/// are set from <see cref="NodeJobState.Executed"/> until the job is closed; <see cref="SubmitTx"/> once submitted
+/// (null when the node found the result already on chain, posted by a send it had not recorded).</summary>
+public sealed record NodeJob(JobId Id, Hash256 ModelId, Hash256 InputRoot, byte[] Input, long RequestBlock, NodeJobState State,
+    byte[]? Output, Hash256? TraceRoot, Hash256[]? OpRoots, string? SubmitTx);
+
+/// <summary>
+/// A node's local state in one SQLite file: the last block whose events it has processed, and every job it has seen
+/// with what it did about it. Each step that changes both (a batch of events and the block it reached; a submission
+/// and its jobs) is one transaction, so a process killed at any point restarts from a consistent file.
+/// </summary>
+public sealed class NodeStore : IDisposable
+{
+    private readonly SqliteConnection _db;
+
+    public NodeStore(string path)
+    {
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Exec("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 0), block INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS jobs (
+                id INTEGER PRIMARY KEY,
+                model_id BLOB NOT NULL,
+                input_root BLOB NOT NULL,
+                input BLOB NOT NULL,
+                request_block INTEGER NOT NULL,
+                state INTEGER NOT NULL,
+                output BLOB,
+                trace_root BLOB,
+                op_roots BLOB,
+                submit_tx TEXT);
+            CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+            """);
+    }
+
+    public string Path => _db.DataSource;
+
+    /// <summary>The last block whose events were processed; −1 before the first.</summary>
+    public long LastBlock
+    {
+        get
+        {
+            using var c = Command("SELECT block FROM cursor WHERE id = 0");
+            return c.ExecuteScalar() is long b ? b : -1;
+        }
+    }
+
+    /// <summary>Records newly seen jobs (once each: a job already known is left as it is) and the block the node has
+    /// now processed, in one transaction.</summary>
+    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock)
+    {
+        using var tx = _db.BeginTransaction();
+        foreach (var j in seen)
+        {
+            using var c = Command("""
+                INSERT OR IGNORE INTO jobs (id, model_id, input_root, input, request_block, state)
+                VALUES ($id, $model, $root, $input, $block, 0)
+                """, tx);
+            c.Parameters.AddWithValue("$id", Key(j.Id));
+            c.Parameters.AddWithValue("$model", j.ModelId.ToArray());
+            c.Parameters.AddWithValue("$root", j.InputRoot.ToArray());
+            c.Parameters.AddWithValue("$input", j.Input);
+            c.Parameters.AddWithValue("$block", j.RequestBlock);
+            c.ExecuteNonQuery();
+        }
+        using (var c = Command("INSERT INTO cursor (id, block) VALUES (0, $b) ON CONFLICT (id) DO UPDATE SET block = $b", tx))
+        {
+            c.Parameters.AddWithValue("$b", throughBlock);
+            c.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Keeps an execution: the output, the trace root and every op's output root.</summary>
+    public void RecordExecuted(JobId id, byte[] output, Hash256 traceRoot, IReadOnlyList<Hash256> opRoots)
+    {
+        using var c = Command("""
+            UPDATE jobs SET state = 1, output = $out, trace_root = $trace, op_roots = $ops WHERE id = $id AND state = 0
+            """);
+        c.Parameters.AddWithValue("$id", Key(id));
+        c.Parameters.AddWithValue("$out", output);
+        c.Parameters.AddWithValue("$trace", traceRoot.ToArray());
+        c.Parameters.AddWithValue("$ops", opRoots.SelectMany(r => r.ToArray()).ToArray());
+        c.ExecuteNonQuery();
+    }
+
+    /// <summary>Marks jobs submitted by transaction <paramref name="tx"/> (null: found already on chain), in one transaction.</summary>
+    public void RecordSubmitted(IReadOnlyList<JobId> ids, string? txHash)
+    {
+        using var tx = _db.BeginTransaction();
+        foreach (var id in ids)
+        {
+            using var c = Command("UPDATE jobs SET state = 2, submit_tx = $tx WHERE id = $id AND state < 2", tx);
+            c.Parameters.AddWithValue("$id", Key(id));
+            c.Parameters.AddWithValue("$tx", (object?)txHash ?? DBNull.Value);
+            c.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Closes a job and drops its committed trace (its challenge window has closed, or it is not ours).</summary>
+    public void RecordClosed(JobId id)
+    {
+        using var c = Command("UPDATE jobs SET state = 3, output = NULL, op_roots = NULL WHERE id = $id");
+        c.Parameters.AddWithValue("$id", Key(id));
+        c.ExecuteNonQuery();
+    }
+
+    public NodeJob? Job(JobId id) => Query("WHERE id = $id", ("$id", Key(id))).SingleOrDefault();
+
+    /// <summary>Jobs in <paramref name="state"/>, oldest request first.</summary>
+    public IReadOnlyList<NodeJob> Jobs(NodeJobState state) => Query("WHERE state = $s", ("$s", (long)state));
+
+    public IReadOnlyList<NodeJob> AllJobs() => Query("");
+
+    public void Dispose() => _db.Dispose();
+
+    private List<NodeJob> Query(string where, params (string Name, object Value)[] args)
+    {
+        using var c = Command($"""
+            SELECT id, model_id, input_root, input, request_block, state, output, trace_root, op_roots, submit_tx
+            FROM jobs {where} ORDER BY request_block, id
+            """);
+        foreach (var (n, v) in args)
+            c.Parameters.AddWithValue(n, v);
+        using var r = c.ExecuteReader();
+        var jobs = new List<NodeJob>();
+        while (r.Read())
+        {
+            byte[]? ops = r.IsDBNull(8) ? null : (byte[])r[8];
+            jobs.Add(new NodeJob(new JobId(checked((ulong)r.GetInt64(0))),
+                new Hash256((byte[])r[1]), new Hash256((byte[])r[2]), (byte[])r[3], r.GetInt64(4), (NodeJobState)r.GetInt64(5),
+                r.IsDBNull(6) ? null : (byte[])r[6], r.IsDBNull(7) ? null : new Hash256((byte[])r[7]),
+                ops is null ? null : [.. ops.Chunk(32).Select(b => new Hash256(b))], r.IsDBNull(9) ? null : r.GetString(9)));
+        }
+        return jobs;
+    }
+
+    private static long Key(JobId id) => checked((long)id.Value);
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+    {
+        var c = _db.CreateCommand();
+        c.CommandText = sql;
+        c.Transaction = tx;
+        return c;
+    }
+
+    private void Exec(string sql)
+    {
+        using var c = Command(sql);
+        c.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,260 @@
+using System.Numerics;
+using Nethereum.RPC.Eth.DTOs;
+using Verity.Chain;
+using Verity.Commitments;
+using Verity.Engine;
+using Verity.Engine.Format;
+using Verity.Engine.Tensors;
+using JobRequestedEvent = Verity.Chain.Generated.JobMarket.JobRequestedEvent;
+
+namespace Verity.Node;
+
+/// <summary>How a worker daemon follows the chain.</summary>
+public sealed record WorkerOptions
+{
+    /// <summary>Blocks a request must be buried under before the daemon acts on it (0 on a local chain).</summary>
+    public int Confirmations { get; init; } = 2;
+    /// <summary>First block to read when the store is empty (the market's deployment block, say).</summary>
+    public long StartBlock { get; init; }
+    /// <summary>Most blocks one <c>eth_getLogs</c> call spans.</summary>
+    public long MaxLogRange { get; init; } = 2_000;
+    /// <summary>Most results one <c>submitResults</c> carries.</summary>
+    public int MaxBatch { get; init; } = 32;
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did.</summary>
+public sealed record StepReport(int Seen, int Executed, int Submitted, int Transactions, int Closed);
+
+/// <summary>
+/// A worker's daemon (docs/NODE.md): follows the market's <c>JobRequested</c> events from the block its store saved,
+/// <see cref="WorkerOptions.Confirmations"/> behind the head; executes the jobs drawn to <paramref name="worker"/> for
+/// the models it serves, after checking the input bytes against the job's input root; posts the results, in one
+/// <c>submitResults</c> when several are pending; keeps each committed trace (output and per-op roots) until the
+/// job is finalized or refunded. Every send is preceded by a read of the job on chain, so a restart over the same
+/// store never posts a result twice.
+/// </summary>
+/// <remarks>One daemon per worker and store; not thread-safe (one step at a time).</remarks>
+public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IReadOnlyDictionary<Hash256, VModel> models,
+    NodeStore store, WorkerOptions? options = null, Action<string>? log = null)
+{
+    private readonly WorkerOptions _options = options ?? new WorkerOptions();
+    private readonly Dictionary<Hash256, Executor> _executors = [];
+
+    public Address Worker => worker;
+    public NodeStore Store => store;
+
+    /// <summary>Steps until cancelled, waiting <see cref="WorkerOptions.PollInterval"/> between steps. A step that
+    /// fails (the RPC is down, say) is logged and retried at the next one.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log($"step failed, retrying: {e.Message}");
+            }
+            try
+            {
+                await Task.Delay(_options.PollInterval, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass: follow, execute, submit, close.</summary>
+    public async Task<StepReport> StepAsync(CancellationToken ct = default)
+    {
+        int seen = await FollowAsync(ct).ConfigureAwait(false);
+        int executed = await ExecuteAsync(ct).ConfigureAwait(false);
+        var (submitted, txs) = await SubmitAsync(ct).ConfigureAwait(false);
+        int closed = await CloseAsync(ct).ConfigureAwait(false);
+        return new StepReport(seen, executed, submitted, txs, closed);
+    }
+
+    /// <summary>Reads <c>JobRequested</c> events for served models from the block after the saved one up to the head
+    /// less the confirmations; records the jobs and the block reached together. Returns the jobs recorded.</summary>
+    public async Task<int> FollowAsync(CancellationToken ct = default)
+    {
+        long head = (long)(await contracts.Chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
+        long safe = head - _options.Confirmations;
+        long from = Math.Max(store.LastBlock + 1, _options.StartBlock);
+        int count = 0;
+        var e = contracts.Chain.Web3.Eth.GetEvent<JobRequestedEvent>(contracts.Deployment.Market.Hex);
+        while (from <= safe)
+        {
+            ct.ThrowIfCancellationRequested();
+            long to = Math.Min(safe, from + _options.MaxLogRange - 1);
+            var logs = await e.GetAllChangesAsync(e.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)))
+                .ConfigureAwait(false);
+            var seen = logs
+                .Where(l => models.ContainsKey(new Hash256(l.Event.ModelId)))
+                .Select(l => new NodeJob(JobId.From(l.Event.JobId), new Hash256(l.Event.ModelId), new Hash256(l.Event.InputRoot),
+                    l.Event.Input ?? [], (long)l.Log.BlockNumber.Value, NodeJobState.Seen, null, null, null, null))
+                .ToList();
+            store.RecordSeen(seen, to);
+            count += seen.Count;
+            from = to + 1;
+        }
+        return count;
+    }
+
+    /// <summary>Executes the seen jobs now drawn to this worker (or already posted by it); closes those that left the
+    /// market's open states under another worker, and those it cannot execute. Returns the jobs executed.</summary>
+    public async Task<int> ExecuteAsync(CancellationToken ct = default)
+    {
+        int count = 0;
+        foreach (var j in store.Jobs(NodeJobState.Seen))
+        {
+            ct.ThrowIfCancellationRequested();
+            var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            bool mine = onChain.Status switch
+            {
+                JobStatus.Requested or JobStatus.Assigned => await contracts.DrawnWorkerAsync(j.Id).ConfigureAwait(false) == worker,
+                JobStatus.Committed or JobStatus.Challenged => onChain.Worker == worker,
+                _ => false,
+            };
+            if (!mine)
+            {
+                if (onChain.Status is not (JobStatus.Requested or JobStatus.Assigned))
+                    store.RecordClosed(j.Id); // another worker's result, or over; a job still open may yet be redrawn to us
+                continue;
+            }
+            if (Run(j) is not { } run)
+            {
+                store.RecordClosed(j.Id);
+                continue;
+            }
+            store.RecordExecuted(j.Id, run.Outputs[0].Bytes.ToArray(), run.TraceRoot, run.OpRoots);
+            Log($"job {j.Id}: executed, trace root {run.TraceRoot}");
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Posts the executed results whose jobs are still open and drawn to this worker before their deadline:
+    /// one <c>submitResult</c>, or <c>submitResults</c> batches of at most <see cref="WorkerOptions.MaxBatch"/>.
+    /// A result found already on chain under this worker (posted by a send the store had not recorded) is marked
+    /// submitted without sending. Returns the results posted and the transactions sent.</summary>
+    public async Task<(int Results, int Transactions)> SubmitAsync(CancellationToken ct = default)
+    {
+        var due = new List<JobResult>();
+        long now = (long)await contracts.Chain.BlockTimestampAsync().ConfigureAwait(false);
+        foreach (var j in store.Jobs(NodeJobState.Executed))
+        {
+            ct.ThrowIfCancellationRequested();
+            var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            switch (onChain.Status)
+            {
+                case JobStatus.Requested or JobStatus.Assigned:
+                    if (onChain.Deadline > now && await contracts.DrawnWorkerAsync(j.Id).ConfigureAwait(false) == worker)
+                        due.Add(new JobResult(j.Id, j.Output!, j.TraceRoot!.Value));
+                    break; // past its deadline it will be expired and redrawn; drawn to another, it may come back
+                case JobStatus.Committed or JobStatus.Challenged or JobStatus.Finalized when onChain.Worker == worker:
+                    store.RecordSubmitted([j.Id], null);
+                    Log($"job {j.Id}: result already on chain");
+                    break;
+                default:
+                    store.RecordClosed(j.Id);
+                    break;
+            }
+        }
+        int txs = 0, posted = 0;
+        foreach (var batch in due.Chunk(_options.MaxBatch))
+        {
+            ct.ThrowIfCancellationRequested();
+            TransactionReceipt receipt;
+            try
+            {
+                receipt = batch.Length == 1
+                    ? await contracts.SubmitResultAsync(worker, batch[0]).ConfigureAwait(false)
+                    : await contracts.SubmitResultsAsync(worker, batch).ConfigureAwait(false);
+            }
+            catch (ContractRevertedException e)
+            {
+                Log($"submit of {batch.Length} result(s) reverted, rechecking at the next step: {e.Message}");
+                continue;
+            }
+            store.RecordSubmitted([.. batch.Select(r => r.Job)], receipt.TransactionHash);
+            Log($"jobs {string.Join(", ", batch.Select(r => r.Job))}: submitted in {receipt.TransactionHash}");
+            txs++;
+            posted += batch.Length;
+        }
+        return (posted, txs);
+    }
+
+    /// <summary>Drops the committed trace of submitted jobs that are finalized or refunded, or no longer this
+    /// worker's (a lost dispute reopens the job for another). Returns the jobs closed.</summary>
+    public async Task<int> CloseAsync(CancellationToken ct = default)
+    {
+        int count = 0;
+        foreach (var j in store.Jobs(NodeJobState.Submitted))
+        {
+            ct.ThrowIfCancellationRequested();
+            var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            if (onChain.Status is JobStatus.Committed or JobStatus.Challenged && onChain.Worker == worker)
+                continue;
+            store.RecordClosed(j.Id);
+            Log($"job {j.Id}: closed ({onChain.Status})");
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Checks the input against the job's root and runs the model; null (logged) when the job cannot be
+    /// executed: input served off-chain, bytes that do not match the root, or an input the model refuses.</summary>
+    private RunResult? Run(NodeJob j)
+    {
+        if (j.Input.Length == 0)
+        {
+            Log($"job {j.Id}: input served off-chain (requestJobByRoot), not supported yet");
+            return null;
+        }
+        if (TensorCommitment.Root(j.Input) != j.InputRoot)
+        {
+            Log($"job {j.Id}: input bytes do not match the input root {j.InputRoot}");
+            return null;
+        }
+        var model = models[j.ModelId];
+        try
+        {
+            if (!_executors.TryGetValue(j.ModelId, out var executor))
+                _executors[j.ModelId] = executor = new Executor(model);
+            return executor.Run([Decode(model, j.Input)]);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            Log($"job {j.Id}: the model refuses the input: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The input bytes as the model's single graph input (canonical encoding, docs/VMODEL.md): its declared
+    /// type and shape, the one dynamic dimension (−1) taken from the byte count.</summary>
+    public static IntTensor Decode(VModel model, byte[] input)
+    {
+        if (model.Inputs.Length != 1)
+            throw new ArgumentException($"model '{model.Name}' has {model.Inputs.Length} graph inputs; jobs carry one");
+        var spec = model.Inputs[0];
+        int size = spec.Type.Size();
+        int known = spec.Shape.Where(d => d >= 0).Aggregate(1, (a, b) => checked(a * b));
+        int dynamic = spec.Shape.Count(d => d < 0);
+        if (dynamic > 1 || input.Length % size != 0 || known == 0)
+            throw new ArgumentException($"cannot shape {input.Length} bytes as {spec.Type}[{string.Join(", ", spec.Shape)}]");
+        int elements = input.Length / size;
+        int free = elements / known;
+        if (free * known != elements || (dynamic == 0 && free != 1))
+            throw new ArgumentException($"{input.Length} bytes do not fit {spec.Type}[{string.Join(", ", spec.Shape)}]");
+        int[] shape = [.. spec.Shape.Select(d => d < 0 ? free : d)];
+        return new IntTensor(spec.Type, shape, (byte[])input.Clone());
+    }
+
+    private void Log(string message) => log?.Invoke($"worker {worker.Hex[..10]}: {message}");
+}
