@@ -15,10 +15,20 @@ public enum NodeJobState { Seen = 0, Executed = 1, Submitted = 2, Closed = 3 }
 public sealed record NodeJob(JobId Id, Hash256 ModelId, Hash256 InputRoot, byte[] Input, long RequestBlock, NodeJobState State,
     byte[]? Output, Hash256? TraceRoot, Hash256[]? OpRoots, string? SubmitTx);
 
+/// <summary>Where a posted result stands for a validator: Pending → Agreed (→ Confirmed as its auditor) or Disagreed
+/// → Challenged; Done once the job has left the result's challenge window or dispute (or the validator skips it).</summary>
+public enum ResultState { Pending = 0, Agreed = 1, Disagreed = 2, Confirmed = 3, Challenged = 4, Done = 5 }
+
+/// <summary>A result posted on chain (<c>ResultSubmitted</c> at <see cref="Block"/>) as a validator recorded it, with
+/// the auditor drawn for it, the validator's own trace root once re-executed, and the transaction that acted on it.</summary>
+public sealed record PostedResult(JobId Job, long Block, Address Worker, Hash256 OutputHash, Hash256 TraceRoot, byte[] Output,
+    Address? Auditor, ResultState State, Hash256? OwnTraceRoot, string? Tx);
+
 /// <summary>
-/// A node's local state in one SQLite file: the last block whose events it has processed, and every job it has seen
-/// with what it did about it. Each step that changes both (a batch of events and the block it reached; a submission
-/// and its jobs) is one transaction, so a process killed at any point restarts from a consistent file.
+/// A node's local state in one SQLite file: the last block whose events it has processed, every job it has seen with
+/// what it did about it and, for a validator, every result posted with what it did about that. Each step that changes
+/// both (a batch of events and the block it reached; a submission and its jobs) is one transaction, so a process
+/// killed at any point restarts from a consistent file.
 /// </summary>
 public sealed class NodeStore : IDisposable
 {
@@ -44,6 +54,18 @@ public sealed class NodeStore : IDisposable
                 op_roots BLOB,
                 submit_tx TEXT);
             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+            CREATE TABLE IF NOT EXISTS results (
+                job_id INTEGER NOT NULL,
+                block INTEGER NOT NULL,
+                worker TEXT NOT NULL,
+                output_hash BLOB NOT NULL,
+                trace_root BLOB NOT NULL,
+                output BLOB NOT NULL,
+                auditor TEXT,
+                state INTEGER NOT NULL,
+                own_trace_root BLOB,
+                tx TEXT,
+                PRIMARY KEY (job_id, block));
             """);
     }
 
@@ -61,7 +83,12 @@ public sealed class NodeStore : IDisposable
 
     /// <summary>Records newly seen jobs (once each: a job already known is left as it is) and the block the node has
     /// now processed, in one transaction.</summary>
-    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock)
+    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock) => RecordFollowed(seen, [], [], throughBlock);
+
+    /// <summary>Records, in one transaction, newly seen jobs and posted results (once each), the auditors drawn for
+    /// results (each applies to the job's latest result posted at or before its block), and the block reached.</summary>
+    public void RecordFollowed(IReadOnlyList<NodeJob> seen, IReadOnlyList<PostedResult> results,
+        IReadOnlyList<(JobId Job, long Block, Address Auditor)> audits, long throughBlock)
     {
         using var tx = _db.BeginTransaction();
         foreach (var j in seen)
@@ -77,12 +104,71 @@ public sealed class NodeStore : IDisposable
             c.Parameters.AddWithValue("$block", j.RequestBlock);
             c.ExecuteNonQuery();
         }
+        foreach (var r in results)
+        {
+            using var c = Command("""
+                INSERT OR IGNORE INTO results (job_id, block, worker, output_hash, trace_root, output, state)
+                VALUES ($id, $block, $worker, $oh, $tr, $out, 0)
+                """, tx);
+            c.Parameters.AddWithValue("$id", Key(r.Job));
+            c.Parameters.AddWithValue("$block", r.Block);
+            c.Parameters.AddWithValue("$worker", r.Worker.Hex);
+            c.Parameters.AddWithValue("$oh", r.OutputHash.ToArray());
+            c.Parameters.AddWithValue("$tr", r.TraceRoot.ToArray());
+            c.Parameters.AddWithValue("$out", r.Output);
+            c.ExecuteNonQuery();
+        }
+        foreach (var (job, block, auditor) in audits)
+        {
+            using var c = Command("""
+                UPDATE results SET auditor = $a WHERE job_id = $id
+                AND block = (SELECT MAX(block) FROM results WHERE job_id = $id AND block <= $b)
+                """, tx);
+            c.Parameters.AddWithValue("$id", Key(job));
+            c.Parameters.AddWithValue("$b", block);
+            c.Parameters.AddWithValue("$a", auditor.Hex);
+            c.ExecuteNonQuery();
+        }
         using (var c = Command("INSERT INTO cursor (id, block) VALUES (0, $b) ON CONFLICT (id) DO UPDATE SET block = $b", tx))
         {
             c.Parameters.AddWithValue("$b", throughBlock);
             c.ExecuteNonQuery();
         }
         tx.Commit();
+    }
+
+    /// <summary>Moves a posted result to <paramref name="state"/>, keeping the node's own trace root once checked and
+    /// the transaction that acted on it (confirmAudit, challenge; null when found already done on chain).</summary>
+    public void RecordResult(JobId job, long block, ResultState state, Hash256? ownTraceRoot = null, string? txHash = null)
+    {
+        using var c = Command("""
+            UPDATE results SET state = $s, own_trace_root = COALESCE($own, own_trace_root), tx = COALESCE($tx, tx)
+            WHERE job_id = $id AND block = $b
+            """);
+        c.Parameters.AddWithValue("$id", Key(job));
+        c.Parameters.AddWithValue("$b", block);
+        c.Parameters.AddWithValue("$s", (long)state);
+        c.Parameters.AddWithValue("$own", (object?)ownTraceRoot?.ToArray() ?? DBNull.Value);
+        c.Parameters.AddWithValue("$tx", (object?)txHash ?? DBNull.Value);
+        c.ExecuteNonQuery();
+    }
+
+    /// <summary>Posted results in <paramref name="state"/> (all when null), oldest first.</summary>
+    public IReadOnlyList<PostedResult> Results(ResultState? state = null)
+    {
+        using var c = Command($"""
+            SELECT job_id, block, worker, output_hash, trace_root, output, auditor, state, own_trace_root, tx
+            FROM results {(state is null ? "" : "WHERE state = $s")} ORDER BY block, job_id
+            """);
+        if (state is { } st)
+            c.Parameters.AddWithValue("$s", (long)st);
+        using var r = c.ExecuteReader();
+        var list = new List<PostedResult>();
+        while (r.Read())
+            list.Add(new PostedResult(new JobId(checked((ulong)r.GetInt64(0))), r.GetInt64(1), Address.Parse(r.GetString(2)),
+                new Hash256((byte[])r[3]), new Hash256((byte[])r[4]), (byte[])r[5], r.IsDBNull(6) ? null : Address.Parse(r.GetString(6)),
+                (ResultState)r.GetInt64(7), r.IsDBNull(8) ? null : new Hash256((byte[])r[8]), r.IsDBNull(9) ? null : r.GetString(9)));
+        return list;
     }
 
     /// <summary>Keeps an execution: the output, the trace root and every op's output root.</summary>

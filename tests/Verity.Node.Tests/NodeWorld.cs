@@ -2,18 +2,20 @@ using System.Numerics;
 using Nethereum.Contracts;
 using Nethereum.RPC.Eth.DTOs;
 using Verity.Chain;
-using Verity.Cli.Models;
+using Verity.Chain.Dispute;
+using Verity.Cli.Disputes;
 using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
+using G = Verity.Chain.Generated.DisputeGame;
 using M = Verity.Chain.Generated.JobMarket;
 
 namespace Verity.Node.Tests;
 
 /// <summary>
 /// One anvil with the Verity contracts (the real dispute game), the real MiniLM registered by its id and weights root
-/// (20% to its owner, 5% to the validator pool), three workers staking 1,000 / 2,000 / 3,000 tokens and serving it, a
+/// (20% to its owner, 5% to the validator pool) with its shape and length rules set in the dispute game, three workers staking 1,000 / 2,000 / 3,000 tokens and serving it, a
 /// requester with tokens. Snapshotted; each test starts with <see cref="ResetAsync"/>.
 /// </summary>
 public sealed class NodeWorld : IAsyncLifetime
@@ -39,6 +41,8 @@ public sealed class NodeWorld : IAsyncLifetime
     public AnvilNode Node { get; private set; } = null!;
     public ChainClient Chain { get; private set; } = null!;
     public VerityContracts V { get; private set; } = null!;
+    /// <summary>The compiled MiniLM with its dispute model, honest run and cheating runs on <see cref="Sentences"/>[0].</summary>
+    public MiniLmDispute M { get; private set; } = null!;
     public VModel Model { get; private set; } = null!;
     public Hash256 ModelId { get; private set; }
     public Address ModelOwner => Node.Accounts[1];
@@ -48,16 +52,21 @@ public sealed class NodeWorld : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var loaded = new ModelStore(ModelFiles.Default(), _ => { }).Load("minilm");
-        Model = loaded.Model;
-        ModelId = loaded.Id;
+        M = MiniLmDispute.Instance;
+        Model = M.Model;
+        ModelId = M.Id;
         Node = await AnvilNode.StartAsync(accounts: 8);
         Chain = new ChainClient(Node.RpcUrl);
         var owner = Node.Accounts[0];
         V = new VerityContracts(Chain, await Deployer.DeployAsync(Chain, owner));
         foreach (var a in Workers.Append(Requester))
             await V.TransferAsync(owner, a, 100_000 * T);
-        await V.RegisterModelAsync(ModelOwner, new ModelSpec(ModelId, loaded.WeightsRoot, 1, 1, OwnerBps, Fee, null, []));
+        await V.RegisterModelAsync(ModelOwner, new ModelSpec(ModelId, M.Dispute.WeightsRoot, 1, 1, OwnerBps, Fee, null, []));
+        await Chain.SendAsync(V.Deployment.DisputeGame, new G.SetShapeFunction
+        {
+            ModelId = ModelId.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount, OutputOp = M.Dispute.OutputOp,
+            LengthsHash = M.Dispute.LengthsHash.ToArray(),
+        }, ModelOwner);
         for (var i = 0; i < Workers.Count; i++)
         {
             await V.StakeAsync(Workers[i], (i + 1) * 1_000 * T);
@@ -93,6 +102,25 @@ public sealed class NodeWorld : IAsyncLifetime
         new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
             new Dictionary<Hash256, VModel> { [ModelId] = Model }, store,
             new WorkerOptions { Confirmations = confirmations, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
+
+    /// <summary>A validator daemon run by worker <paramref name="worker"/>'s account (an auditor is drawn among the
+    /// model's servers), getting a disputed chunk of the worker's from <paramref name="workerChunks"/>.</summary>
+    public ValidatorDaemon Validator(int worker, NodeStore store, Action<string>? log = null,
+        Func<JobId, int, int, Task<ServedChunk?>>? workerChunks = null, ValidatorOptions? options = null) =>
+        new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
+            new Dictionary<Hash256, ValidatedModel> { [ModelId] = new(Model, M.Dispute) }, store,
+            options ?? new ValidatorOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) }, workerChunks, log);
+
+    /// <summary>Sets the market's audit rate (basis points), the other parameters at their defaults.</summary>
+    public Task SetAuditBpsAsync(ushort bps)
+    {
+        var p = MarketParams.Default with { AuditBps = bps };
+        return Chain.SendAsync(V.Deployment.Market, new M.SetParamsFunction { P = new M.Params
+        {
+            ResultTimeout = p.ResultTimeout, ChallengeWindow = p.ChallengeWindow, AuditWindow = p.AuditWindow, DisputeTimeout = p.DisputeTimeout,
+            AuditBps = p.AuditBps, ValidatorBps = p.ValidatorBps, SlashBps = p.SlashBps, ChallengeBond = p.ChallengeBond, AuditReward = p.AuditReward,
+        } }, Node.Accounts[0]);
+    }
 
     public static byte[] InputBytes(int[] ids) => IntTensor.FromInts(DType.I32, [1, ids.Length], ids).Bytes.ToArray();
 

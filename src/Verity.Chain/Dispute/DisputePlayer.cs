@@ -24,6 +24,14 @@ public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex,
     public long MaxTxGas => Receipts.Max(r => (long)r.GasUsed.Value);
 }
 
+/// <summary>What the worker serves a challenger for the one-step: its bytes of the disputed chunk and its op roots
+/// (the operands' trace proofs are against its committed root).</summary>
+public sealed record ServedChunk(byte[] Chunk, Hash256[] OpRoots);
+
+/// <summary>Where a one-sided <see cref="DisputePlayer.PlaySideAsync"/> stopped: the phase (Ended or None when the
+/// game is over, else the other side's turn, or a one-step still waiting for the worker's chunk) and its moves.</summary>
+public sealed record DisputeTurn(DisputePhase Phase, IReadOnlyList<TransactionReceipt> Receipts);
+
 /// <summary>
 /// Plays a dispute to its end on chain for both parties, each from its own claimed execution: the challenger commits
 /// its trace root; at each node of the trace tree, then of the disputed op's chunk tree, the party to move reveals its
@@ -105,6 +113,76 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
                         : new DisputeOutcome(ended.WorkerWasRight, op, start, elementInChunk, receipts);
                 default:
                     throw new InvalidOperationException($"job {job}: no dispute open");
+            }
+        }
+        throw new InvalidOperationException($"job {job}: the dispute did not end");
+    }
+
+    /// <summary>
+    /// Plays one side only, as a party's own process does: makes every move that is <paramref name="me"/>'s now and
+    /// returns when it is the other side's turn or the game is over (<see cref="DisputeTurn.Phase"/>). The challenger
+    /// passes, in <paramref name="me"/>.Output, the output the worker posted (for an output dispute, same trace root)
+    /// and, in <paramref name="workerChunk"/>, where to get the worker's bytes of the chunk the bisection found (op,
+    /// chunk index) and its op roots: the one-step carries the bytes and proves the operands against the worker's
+    /// root, and the chain holds only hashes, so the worker must serve them (data availability is the parties'
+    /// business, docs/PROTOCOL.md). Null from it, or op roots not matching the worker's trace root: the one-step waits.
+    /// </summary>
+    public async Task<DisputeTurn> PlaySideAsync(JobId job, DisputeParty me, bool asChallenger,
+        Func<int, int, Task<ServedChunk?>>? workerChunk = null, CancellationToken ct = default)
+    {
+        var receipts = new List<TransactionReceipt>();
+        var id = job.ToBigInteger();
+        for (var moves = 0; moves < 1000; moves++)
+        {
+            var g = await StateAsync(job).ConfigureAwait(false);
+            var phase = (DisputePhase)(int)g.Phase;
+            if (phase is DisputePhase.None or DisputePhase.Ended || g.ChallengerMoves != asChallenger)
+                return new DisputeTurn(phase, receipts);
+            int start = (int)g.Start, size = (int)g.Size, op = (int)g.Op;
+            switch (phase)
+            {
+                case DisputePhase.ChallengerRoot when me.Trace.Root == new Hash256(g.TraceRoot):
+                    var posted = me.Output ?? throw new InvalidOperationException("same trace: the posted output is needed");
+                    receipts.Add(await chain.SendAsync(game, new G.DisputeOutputFunction
+                    {
+                        JobId = id, Output = posted, OpRoot = me.Trace.OpRoots[model.OutputOp].ToArray(),
+                        TraceProof = [.. TraceRoot.Proof(me.Trace.OpRoots, model.OutputOp).Select(h => h.ToArray())],
+                    }, me.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.ChallengerRoot:
+                    receipts.Add(await chain.SendAsync(game, new G.CommitTraceFunction { JobId = id, TraceRoot = me.Trace.Root.ToArray() },
+                        me.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.Trace or DisputePhase.Chunks:
+                    var leaves = phase == DisputePhase.Trace ? me.Trace.LeafHashes : TensorCommitment.ChunkHashes(me.Trace.Outputs[op]);
+                    int k = Split(size);
+                    receipts.Add(await chain.SendAsync(game, new G.BisectFunction
+                    {
+                        JobId = id,
+                        Left = Merkle.Root(leaves.AsSpan(start, k)).ToArray(),
+                        Right = Merkle.Root(leaves.AsSpan(start + k, size - k)).ToArray(),
+                    }, me.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.OpRoot:
+                    receipts.Add(await chain.SendAsync(game, new G.RevealOpRootFunction
+                    {
+                        JobId = id, OpRoot = me.Trace.OpRoots[op].ToArray(),
+                        Lengths = asChallenger ? [] : model.Lengths,
+                        Input = asChallenger || !model.LengthDependsOnInput(op) ? [] : me.Trace.Input,
+                    }, me.Account, ct: ct).ConfigureAwait(false));
+                    break;
+                case DisputePhase.OneStep:
+                    if (workerChunk is null || await workerChunk(op, start).ConfigureAwait(false) is not { } served
+                        || served.OpRoots.Length != model.OpCount || TraceRoot.Compute(served.OpRoots) != new Hash256(g.TraceRoot))
+                        return new DisputeTurn(phase, receipts);
+                    var mine = TensorCommitment.Chunk(me.Trace.Outputs[op], start).ToArray();
+                    int element = DifferingElement(served.Chunk, mine, 0, model.DtypeOf(op));
+                    receipts.Add(await chain.SendAsync(game, new OneStepCall
+                    {
+                        JobId = id, Chunk = served.Chunk, ElementInChunk = element,
+                        Proof = OneStepProver.Prove(model, me.Trace.WithOpRoots(served.OpRoots), op, start, element),
+                    }, me.Account, ct: ct).ConfigureAwait(false));
+                    break;
             }
         }
         throw new InvalidOperationException($"job {job}: the dispute did not end");
