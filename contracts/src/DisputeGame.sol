@@ -19,15 +19,19 @@ import {OneStepBase} from "./onestep/OneStepBase.sol";
 /// 3. At that leaf both reveal the op's output root; the op's output length (hence its chunk count) follows from the
 ///    model's registered length rules and the job input's length. Chunk bisection then runs the same way down the
 ///    op's output chunk tree to one chunk whose leaf hashes differ.
-/// 4. One-step: the challenger supplies the worker's chunk bytes, one element of it, and the proofs the
+/// 4. Reveal: the worker publishes its bytes of that chunk ({revealChunk}, checked against its leaf hash, emitted in
+///    {ChunkRevealed}), so the challenger never needs data only the worker holds; a worker that does not reveal loses
+///    by {timeout}.
+/// 5. One-step: the challenger supplies the revealed chunk bytes, one element of it, and the proofs the
 ///    {OneStepVerifier} needs to recompute that element from the op's inputs (earlier op outputs, proven against
-///    the worker's trace root, or the job input) and the op's parameters (proven against the model's registered
-///    weights root). If the worker's element differs from the recomputed one the worker loses, else the challenger.
+///    the CHALLENGER's trace root — equal to the worker's on every earlier op, see {oneStep} — or the job input) and
+///    the op's parameters (proven against the model's registered weights root). If the worker's element differs from
+///    the recomputed one the worker loses, else the challenger.
 /// A party that does not move within `moveTime` of the previous move loses; anyone may call {timeout}. Every ending
 /// calls `IJobMarket.resolveDispute` exactly once.
 /// @dev Chunk bisection and trace bisection share one move function, {bisect}. The game holds no money.
 contract DisputeGame is IDisputeGame {
-    enum Phase { None, ChallengerRoot, Trace, OpRoot, Chunks, OneStep, Ended }
+    enum Phase { None, ChallengerRoot, Trace, OpRoot, Chunks, Reveal, OneStep, Ended }
 
     struct Game {
         address worker;
@@ -51,6 +55,7 @@ contract DisputeGame is IDisputeGame {
         bytes32 workerOpRoot;
         bytes32 outputHash; // SHA-256 of the posted output bytes
         bytes32 inputRoot; // tensor root of the job's input bytes (docs/COMMITMENTS.md)
+        bytes32 challengerTraceRoot; // the challenger's, once committed
     }
 
     /// @notice The facts about a model the game needs and the registry does not hold: its number of ops (the leaf
@@ -96,6 +101,7 @@ contract DisputeGame is IDisputeGame {
     event OpFound(uint256 indexed jobId, uint32 op);
     event OpRootRevealed(uint256 indexed jobId, address mover, bytes32 opRoot, uint64 outLen);
     event ChunkFound(uint256 indexed jobId, uint32 op, uint32 chunkIndex);
+    event ChunkRevealed(uint256 indexed jobId, uint32 op, uint32 chunkIndex, bytes chunk);
     event OneStepChecked(uint256 indexed jobId, uint32 op, uint256 element, int256 claimed, int256 computed);
     event DisputeTimedOut(uint256 indexed jobId, address loser);
     event DisputeEnded(uint256 indexed jobId, bool workerWasRight);
@@ -162,6 +168,7 @@ contract DisputeGame is IDisputeGame {
         if (traceRoot == g.traceRoot) revert SameTraceRoot(jobId, traceRoot);
         g.workerNode = g.traceRoot;
         g.challengerNode = traceRoot;
+        g.challengerTraceRoot = traceRoot;
         g.start = 0;
         g.size = g.opCount;
         g.count = g.opCount;
@@ -231,15 +238,39 @@ contract DisputeGame is IDisputeGame {
         _descendOrLeaf(jobId, g, false);
     }
 
-    /// @notice The challenger's last move: the worker's disputed chunk and the proofs to recompute one element of
-    /// it. Ends the dispute: the worker loses if its element differs from the recomputed one, else the challenger.
+    /// @notice The worker's move after the chunk bisection: its bytes of the disputed chunk, checked against the leaf
+    /// hash the bisection reached in its op's chunk tree (its op root when the op has one chunk), and published in
+    /// {ChunkRevealed} so that the challenger can build the one-step from the chain alone. Not revealing in time loses.
+    function revealChunk(uint256 jobId, bytes calldata chunk) external {
+        Game storage g = _move(jobId, Phase.Reveal);
+        if (Merkle.leafHash(chunk) != g.workerNode) revert ChunkInvalid(jobId, g.start, g.workerNode);
+        emit ChunkRevealed(jobId, g.op, g.start, chunk);
+        _turn(g, Phase.OneStep, true);
+    }
+
+    /// @notice The challenger's last move: the chunk the worker revealed (the same bytes, checked against the same
+    /// leaf hash) and the proofs to recompute one element of it. Ends the dispute: the worker loses if its element
+    /// differs from the recomputed one, else the challenger.
+    /// @dev Operand op roots are proven against the CHALLENGER's trace root, which the challenger knows entirely.
+    /// Why this is sound: the verifier accepts only operands produced by ops `p < g.op` (`OperandNotEarlier`), and
+    /// the trace bisection established that both traces have the same leaf at every index `p < g.op`. Proof: the
+    /// bisection walks from the root to leaf `g.op`; at each inner node on that path the challenger's move either
+    /// (a) descends left because the left children differ — the leaves to the left of the path are unchanged — or
+    /// (b) descends right because the left children are EQUAL (`left == g.workerLeft`), so every leaf of that left
+    /// subtree is equal in both trees (equal RFC 6962 subtree hashes, with the same shape `Merkle.split(size)`, imply
+    /// equal leaves unless SHA-256 collides). Both children were checked against each side's node, and each side's
+    /// node against its parent, up to the two committed roots, so these are the committed traces' subtrees. Every
+    /// leaf `p < g.op` lies in exactly one left subtree passed in case (b) (the leaves left of the path are the union
+    /// of those subtrees), hence `leafHashOf(workerOpRoot[p]) == leafHashOf(challengerOpRoot[p])`, hence equal op
+    /// roots. So an operand proven against the challenger's root is the one the worker's trace committed: a worker
+    /// cannot be judged on inputs it did not claim, and the challenger needs none of the worker's data.
     function oneStep(uint256 jobId, bytes calldata chunk, uint256 elementInChunk, OneStepBase.Proof calldata proof)
         external
     {
         Game storage g = _move(jobId, Phase.OneStep);
         if (Merkle.leafHash(chunk) != g.workerNode) revert ChunkInvalid(jobId, g.start, g.workerNode);
         OneStepBase.Context memory c = OneStepBase.Context({
-            weightsRoot: models.get(g.modelId).weightsRoot, traceRoot: g.traceRoot, op: g.op, opCount: g.opCount,
+            weightsRoot: models.get(g.modelId).weightsRoot, traceRoot: g.challengerTraceRoot, op: g.op, opCount: g.opCount,
             inputCount: g.inputCount, outLen: g.outLen, chunkIndex: g.start, elementInChunk: elementInChunk,
             inputRoot: g.inputRoot, lengthsHash: shapeOf[g.modelId].lengthsHash
         });
@@ -297,7 +328,7 @@ contract DisputeGame is IDisputeGame {
             _turn(g, Phase.OpRoot, false);
         } else {
             emit ChunkFound(jobId, g.op, g.start);
-            _turn(g, Phase.OneStep, true);
+            _turn(g, Phase.Reveal, false);
         }
     }
 

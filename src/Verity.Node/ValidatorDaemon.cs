@@ -49,11 +49,11 @@ public sealed record ValidatorReport(int Results, int Checked, int Confirmed, in
 /// to the end (<see cref="DisputePlayer.PlaySideAsync"/>). Every send is preceded by a read of the job on chain, so a
 /// restart over the same store never confirms or challenges twice.
 /// </summary>
-/// <param name="workerChunks">Where the one-step gets the worker's bytes of the disputed chunk and its op roots (job,
-/// op, chunk index): the worker serves them; the chain has only hashes.</param>
+/// The dispute needs nothing from the worker off chain: the worker reveals the disputed chunk on chain, and the
+/// one-step's operands are proven against this validator's own trace root.
 /// <remarks>One daemon per validator and store; not thread-safe (one step at a time).</remarks>
 public sealed class ValidatorDaemon(VerityContracts contracts, Address validator, IReadOnlyDictionary<Hash256, ValidatedModel> models,
-    NodeStore store, ValidatorOptions? options = null, Func<JobId, int, int, Task<ServedChunk?>>? workerChunks = null,
+    NodeStore store, ValidatorOptions? options = null,
     Action<string>? log = null)
 {
     private readonly ValidatorOptions _options = options ?? new ValidatorOptions();
@@ -243,8 +243,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             }
             var trace = Trace(r, job)!;
             var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, models[job.ModelId].Dispute);
-            var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true,
-                workerChunks is null ? null : (op, chunk) => workerChunks(r.Job, op, chunk), ct).ConfigureAwait(false);
+            var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
             moves += turn.Receipts.Count;
         }
         return moves;

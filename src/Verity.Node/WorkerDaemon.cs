@@ -54,6 +54,10 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             {
                 await StepAsync(ct).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // stopped mid-step: the store is transactional, the next start resumes
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log($"step failed, retrying: {e.Message}");

@@ -246,6 +246,38 @@ public sealed class RealDisputeTests(MiniLmDisputeFixture fx, ITestOutputHelper 
         await fx.AssertBooksExactAsync();
     }
 
+    [Fact]
+    public async Task A_cheater_that_does_not_reveal_its_disputed_chunk_loses_by_timeout_and_is_slashed()
+    {
+        await fx.ResetAsync();
+        var (cheat, output) = fx.M.Cheat(fx.M.FindOp(1), 5);
+        var (job, worker, _) = await fx.ChallengedAsync(cheat, output);
+        var id = job.ToBigInteger();
+        var stake = await V.SlashableOfAsync(worker);
+        var player = new DisputePlayer(fx.Chain, fx.Game, fx.M.Dispute);
+        DisputeParty w = new(worker, cheat), c = new(fx.Challenger, fx.M.Honest);
+
+        // the bisections end at the chunk: now only the worker can move, and only with the bytes of its leaf
+        await player.PlayUntilAsync(job, w, c, DisputePhase.Reveal);
+        var g = await player.StateAsync(job);
+        Assert.False(g.ChallengerMoves);
+        await Revert.With<G.NotYourMoveError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealChunkFunction { JobId = id, Chunk = [1] }, fx.Challenger));
+        var honestChunk = TensorCommitment.Chunk(fx.M.Honest.Outputs[(int)g.Op], (int)g.Start).ToArray();
+        var wrong = await Revert.With<G.ChunkInvalidError>(() => fx.Chain.SendAsync(fx.Game, new G.RevealChunkFunction { JobId = id, Chunk = honestChunk }, worker));
+        Assert.Equal(g.WorkerNode, wrong.Node);
+        await Revert.With<G.DeadlineNotReachedError>(() => fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = id }, fx.Stranger));
+
+        // the worker withholds the chunk: after its deadline anyone ends the game against it
+        await fx.Node.AdvanceAsync(TimeSpan.FromSeconds(601));
+        var receipt = await fx.Chain.SendAsync(fx.Game, new G.TimeoutFunction { JobId = id }, fx.Stranger);
+        Assert.Equal(worker, Address.Parse(receipt.DecodeAllEvents<G.DisputeTimedOutEvent>().Single().Event.Loser));
+        Assert.False(receipt.DecodeAllEvents<G.DisputeEndedEvent>().Single().Event.WorkerWasRight);
+        Assert.Equal(stake - stake * 5000 / 10000, await V.SlashableOfAsync(worker)); // slashBps
+        Assert.Equal(JobStatus.Requested, (await V.JobAsync(job)).Status);
+        Assert.Equal(Bond, await V.OwedToAsync(fx.Challenger));
+        await fx.AssertBooksExactAsync();
+    }
+
     private void Log(DisputeOutcome o) => log.WriteLine(
         $"dispute: op {o.Op}, chunk {o.ChunkIndex}, element {o.ElementInChunk}, {o.Receipts.Count} txs, total gas {o.TotalGas:N0}, " +
         $"largest tx {o.MaxTxGas:N0}, one-step {(long)o.Receipts[^1].GasUsed.Value:N0}");

@@ -104,12 +104,11 @@ public sealed class NodeWorld : IAsyncLifetime
             new WorkerOptions { Confirmations = confirmations, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
 
     /// <summary>A validator daemon run by worker <paramref name="worker"/>'s account (an auditor is drawn among the
-    /// model's servers), getting a disputed chunk of the worker's from <paramref name="workerChunks"/>.</summary>
-    public ValidatorDaemon Validator(int worker, NodeStore store, Action<string>? log = null,
-        Func<JobId, int, int, Task<ServedChunk?>>? workerChunks = null, ValidatorOptions? options = null) =>
+    /// model's servers); it plays a dispute from the chain and its own execution alone.</summary>
+    public ValidatorDaemon Validator(int worker, NodeStore store, Action<string>? log = null, ValidatorOptions? options = null) =>
         new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
             new Dictionary<Hash256, ValidatedModel> { [ModelId] = new(Model, M.Dispute) }, store,
-            options ?? new ValidatorOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) }, workerChunks, log);
+            options ?? new ValidatorOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
 
     /// <summary>Sets the market's audit rate (basis points), the other parameters at their defaults.</summary>
     public Task SetAuditBpsAsync(ushort bps)

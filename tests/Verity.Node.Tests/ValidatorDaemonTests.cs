@@ -101,7 +101,7 @@ public sealed class ValidatorDaemonTests(NodeWorld w, ITestOutputHelper output) 
         Task running;
         using (var store = new NodeStore(path))
         {
-            running = w.Validator(v, store, _log.Enqueue, Served(cheat)).RunAsync(stop.Token);
+            running = w.Validator(v, store, _log.Enqueue).RunAsync(stop.Token);
             var worker = PlayWorkerAsync(job, cheater, cheat, stop.Token);
             try
             {
@@ -141,7 +141,7 @@ public sealed class ValidatorDaemonTests(NodeWorld w, ITestOutputHelper output) 
         // The first daemon re-executes and disagrees; its challenge goes out but the process dies before recording it.
         using (var store = new NodeStore(path))
         {
-            var first = w.Validator(v, store, _log.Enqueue, Served(cheat));
+            var first = w.Validator(v, store, _log.Enqueue);
             await first.FollowAsync();
             Assert.Equal(1, await first.CheckAsync());
             Assert.Equal(ResultState.Disagreed, store.Results().Single().State);
@@ -157,7 +157,7 @@ public sealed class ValidatorDaemonTests(NodeWorld w, ITestOutputHelper output) 
         for (var life = 0; life < 2; life++)
         {
             using var store = new NodeStore(path);
-            var daemon = w.Validator(v, store, _log.Enqueue, Served(cheat));
+            var daemon = w.Validator(v, store, _log.Enqueue);
             for (var i = 0; i < (life == 0 ? 4 : 100) && (await w.V.JobAsync(job)).Status == JobStatus.Challenged; i++)
             {
                 var report = await daemon.StepAsync();
@@ -188,10 +188,6 @@ public sealed class ValidatorDaemonTests(NodeWorld w, ITestOutputHelper output) 
         await w.V.SubmitResultAsync(cheater, new JobResult(job, output, cheat.Root));
         return (job, cheater, cheat);
     }
-
-    /// <summary>The worker serving its disputed chunks (off chain in a real network).</summary>
-    private static Func<JobId, int, int, Task<ServedChunk?>> Served(DisputeTrace trace) =>
-        (_, op, chunk) => Task.FromResult<ServedChunk?>(new(TensorCommitment.Chunk(trace.Outputs[op], chunk).ToArray(), trace.OpRoots));
 
     /// <summary>The worker's side of the game in its own loop, from its own (cheating) trace.</summary>
     private async Task PlayWorkerAsync(JobId job, Address worker, DisputeTrace trace, CancellationToken ct)

@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 /// @title The dispute game, as the JobMarket sees it
 /// @notice When a result is challenged the market freezes the job (its fee stays in escrow, the challenger's bond
 /// is held) and calls {openDispute}. The game then plays the worker against the challenger: bisection over the
-/// trace to the first op whose output root differs, then over that op's output chunks to one chunk, then a
+/// trace to the first op whose output root differs, then over that op's output chunks to one chunk, which the
+/// worker reveals, then a
 /// one-step check on-chain that recomputes one element of that chunk (`DisputeGame`; rules in docs/PROTOCOL.md,
 /// "Dispute game"). A party that misses a move deadline loses. The game must end every dispute by calling
 /// `IJobMarket.resolveDispute(jobId, workerWasRight)` exactly once, in a later transaction than the one that

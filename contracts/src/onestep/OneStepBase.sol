@@ -39,7 +39,8 @@ abstract contract OneStepBase {
     error GeometryInvalid(uint256 outer, uint256 n, uint256 inner);
 
     /// @param weightsRoot the model's registered weights root
-    /// @param traceRoot the worker's trace root
+    /// @param traceRoot the trace root operands are proven against: the game passes the challenger's, which agrees
+    /// with the worker's on every op before `op` (DisputeGame.oneStep)
     /// @param op the disputed op's index
     /// @param opCount ops in the model; inputCount graph inputs (value ids below it are graph inputs)
     /// @param outLen byte length of the op's output (declared by the worker in the game)
@@ -59,7 +60,7 @@ abstract contract OneStepBase {
 
     /// @notice One input of the disputed op: the output of an earlier op.
     struct Operand {
-        bytes32 opRoot; // the producer's output root, proven against the trace root
+        bytes32 opRoot; // the producer's output root, proven against `Context.traceRoot`
         bytes32[] traceProof;
         bytes32 paramRoot; // the producer's parameter root, proven against the weights root
         bytes32[] weightsProof;

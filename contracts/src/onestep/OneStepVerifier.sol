@@ -10,7 +10,7 @@ import {RowSteps} from "./RowSteps.sol";
 /// @title The on-chain one-step check: recomputes one output element of one op (DESIGN D5, docs/PROTOCOL.md)
 /// @notice Everything it reads is proven: the op's canonical encoding (docs/OPS.md §4) chunk by chunk against the
 /// op's parameter root, which is proven against the model's weights root (docs/VMODEL.md); each input of the op
-/// (an earlier op's output) chunk by chunk against that op's output root, proven against the trace root; each
+/// (an earlier op's output) chunk by chunk against that op's output root, proven against `Context.traceRoot`; each
 /// input's element type from its producer's encoding header. Supported op kinds: Linear (1, with ReLU and the
 /// fused 65536-entry activation table), Lut (5), Add (6), LayerNorm (7, with and without the fused residual add),
 /// Reshape (9, a copy), Embed (12, which reads the job input: its bytes come with the proof and are checked

@@ -9,7 +9,7 @@ using V = Verity.Chain.Generated.OneStepVerifier;
 namespace Verity.Chain.Dispute;
 
 /// <summary>The phases of <c>DisputeGame</c>, in its order.</summary>
-public enum DisputePhase { None, ChallengerRoot, Trace, OpRoot, Chunks, OneStep, Ended }
+public enum DisputePhase { None, ChallengerRoot, Trace, OpRoot, Chunks, Reveal, OneStep, Ended }
 
 /// <summary>One side of a dispute: its account, the execution it claims and, for the worker, the output bytes it posted
 /// (needed only when the challenger agrees with the trace but not with the output).</summary>
@@ -24,19 +24,16 @@ public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex,
     public long MaxTxGas => Receipts.Max(r => (long)r.GasUsed.Value);
 }
 
-/// <summary>What the worker serves a challenger for the one-step: its bytes of the disputed chunk and its op roots
-/// (the operands' trace proofs are against its committed root).</summary>
-public sealed record ServedChunk(byte[] Chunk, Hash256[] OpRoots);
-
 /// <summary>Where a one-sided <see cref="DisputePlayer.PlaySideAsync"/> stopped: the phase (Ended or None when the
-/// game is over, else the other side's turn, or a one-step still waiting for the worker's chunk) and its moves.</summary>
+/// game is over, else the other side's turn) and its moves.</summary>
 public sealed record DisputeTurn(DisputePhase Phase, IReadOnlyList<TransactionReceipt> Receipts);
 
 /// <summary>
 /// Plays a dispute to its end on chain for both parties, each from its own claimed execution: the challenger commits
 /// its trace root; at each node of the trace tree, then of the disputed op's chunk tree, the party to move reveals its
-/// two children; at the op both reveal their output roots; at the chunk the challenger picks the first element where
-/// the two chunks differ and sends the one-step proof (<see cref="OneStepProver"/>).
+/// two children; at the op both reveal their output roots; at the chunk the worker reveals its bytes of it on chain,
+/// and the challenger picks the first element where the two chunks differ and sends the one-step proof
+/// (<see cref="OneStepProver"/>, operands proven against the challenger's own trace root).
 /// </summary>
 public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel model)
 {
@@ -97,13 +94,17 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
                         Input = g.ChallengerMoves || !model.LengthDependsOnInput(op) ? [] : worker.Trace.Input,
                     }, mover.Account, ct: ct).ConfigureAwait(false));
                     break;
+                case DisputePhase.Reveal:
+                    receipts.Add(await RevealAsync(id, worker, op, start, ct).ConfigureAwait(false));
+                    break;
                 case DisputePhase.OneStep:
-                    elementInChunk = DifferingElement(worker.Trace.Outputs[op], challenger.Trace.Outputs[op], start, model.DtypeOf(op));
-                    var proof = OneStepProver.Prove(model, worker.Trace, op, start, elementInChunk);
+                    var revealed = await RevealedChunkAsync(job).ConfigureAwait(false);
+                    var ours = TensorCommitment.Chunk(challenger.Trace.Outputs[op], start).ToArray();
+                    elementInChunk = DifferingElement(revealed, ours, 0, model.DtypeOf(op));
+                    var proof = OneStepProver.Prove(model, challenger.Trace, op, start, elementInChunk);
                     receipts.Add(await chain.SendAsync(game, new OneStepCall
                     {
-                        JobId = id, Chunk = TensorCommitment.Chunk(worker.Trace.Outputs[op], start).ToArray(),
-                        ElementInChunk = elementInChunk, Proof = proof,
+                        JobId = id, Chunk = revealed, ElementInChunk = elementInChunk, Proof = proof,
                     }, challenger.Account, ct: ct).ConfigureAwait(false));
                     break;
                 case DisputePhase.Ended:
@@ -121,14 +122,12 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
     /// <summary>
     /// Plays one side only, as a party's own process does: makes every move that is <paramref name="me"/>'s now and
     /// returns when it is the other side's turn or the game is over (<see cref="DisputeTurn.Phase"/>). The challenger
-    /// passes, in <paramref name="me"/>.Output, the output the worker posted (for an output dispute, same trace root)
-    /// and, in <paramref name="workerChunk"/>, where to get the worker's bytes of the chunk the bisection found (op,
-    /// chunk index) and its op roots: the one-step carries the bytes and proves the operands against the worker's
-    /// root, and the chain holds only hashes, so the worker must serve them (data availability is the parties'
-    /// business, docs/PROTOCOL.md). Null from it, or op roots not matching the worker's trace root: the one-step waits.
+    /// passes, in <paramref name="me"/>.Output, the output the worker posted (for an output dispute, same trace root).
+    /// Everything else comes from the chain and the party's own trace: the worker reveals its bytes of the disputed
+    /// chunk from its trace; the challenger reads them from the <c>ChunkRevealed</c> event and proves the operands
+    /// against its own trace root (docs/PROTOCOL.md).
     /// </summary>
-    public async Task<DisputeTurn> PlaySideAsync(JobId job, DisputeParty me, bool asChallenger,
-        Func<int, int, Task<ServedChunk?>>? workerChunk = null, CancellationToken ct = default)
+    public async Task<DisputeTurn> PlaySideAsync(JobId job, DisputeParty me, bool asChallenger, CancellationToken ct = default)
     {
         var receipts = new List<TransactionReceipt>();
         var id = job.ToBigInteger();
@@ -171,21 +170,40 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
                         Input = asChallenger || !model.LengthDependsOnInput(op) ? [] : me.Trace.Input,
                     }, me.Account, ct: ct).ConfigureAwait(false));
                     break;
+                case DisputePhase.Reveal:
+                    receipts.Add(await RevealAsync(id, me, op, start, ct).ConfigureAwait(false));
+                    break;
                 case DisputePhase.OneStep:
-                    if (workerChunk is null || await workerChunk(op, start).ConfigureAwait(false) is not { } served
-                        || served.OpRoots.Length != model.OpCount || TraceRoot.Compute(served.OpRoots) != new Hash256(g.TraceRoot))
-                        return new DisputeTurn(phase, receipts);
+                    var revealed = await RevealedChunkAsync(job).ConfigureAwait(false);
                     var mine = TensorCommitment.Chunk(me.Trace.Outputs[op], start).ToArray();
-                    int element = DifferingElement(served.Chunk, mine, 0, model.DtypeOf(op));
+                    int element = DifferingElement(revealed, mine, 0, model.DtypeOf(op));
                     receipts.Add(await chain.SendAsync(game, new OneStepCall
                     {
-                        JobId = id, Chunk = served.Chunk, ElementInChunk = element,
-                        Proof = OneStepProver.Prove(model, me.Trace.WithOpRoots(served.OpRoots), op, start, element),
+                        JobId = id, Chunk = revealed, ElementInChunk = element,
+                        Proof = OneStepProver.Prove(model, me.Trace, op, start, element),
                     }, me.Account, ct: ct).ConfigureAwait(false));
                     break;
             }
         }
         throw new InvalidOperationException($"job {job}: the dispute did not end");
+    }
+
+    /// <summary>The worker's move after the chunk bisection: its bytes of chunk <paramref name="chunk"/> of op
+    /// <paramref name="op"/>'s output, from its own trace.</summary>
+    private Task<TransactionReceipt> RevealAsync(BigInteger id, DisputeParty worker, int op, int chunk, CancellationToken ct) =>
+        chain.SendAsync(game, new G.RevealChunkFunction
+        {
+            JobId = id, Chunk = TensorCommitment.Chunk(worker.Trace.Outputs[op], chunk).ToArray(),
+        }, worker.Account, ct: ct);
+
+    /// <summary>The chunk bytes the worker revealed in the job's current dispute (the latest <c>ChunkRevealed</c> of
+    /// the job; the game checked them against the worker's leaf hash, and checks them again in the one-step).</summary>
+    public async Task<byte[]> RevealedChunkAsync(JobId job)
+    {
+        var e = chain.Web3.Eth.GetEvent<G.ChunkRevealedEvent>(game.Hex);
+        var logs = await e.GetAllChangesAsync(e.CreateFilterInput(job.ToBigInteger(), BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()))
+            .ConfigureAwait(false);
+        return logs.Count == 0 ? throw new InvalidOperationException($"job {job}: no chunk revealed") : logs[^1].Event.Chunk;
     }
 
     public async Task<G.Game> StateAsync(JobId job) =>

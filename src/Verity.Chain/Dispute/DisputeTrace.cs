@@ -123,10 +123,6 @@ public sealed class DisputeTrace
         LeafHashes = [.. OpRoots.Select(r => TraceRoot.LeafHash(r))];
     }
 
-    /// <summary>These values under another party's op roots: what a challenger proves a one-step with, its operands
-    /// being values both agree on but their trace proofs being against the worker's committed root.</summary>
-    public DisputeTrace WithOpRoots(Hash256[] opRoots) => new(Input, Outputs, opRoots);
-
     /// <summary>The job's input bytes (the graph input, for a one-input model).</summary>
     public byte[] Input { get; }
     public IReadOnlyList<byte[]> Outputs { get; }

@@ -218,6 +218,19 @@ public sealed class ChunkFoundEvent : IEventDTO
     public BigInteger ChunkIndex { get; set; }
 }
 
+[Event("ChunkRevealed")]
+public sealed class ChunkRevealedEvent : IEventDTO
+{
+    [Parameter("uint256", "jobId", 1, true)]
+    public BigInteger JobId { get; set; }
+    [Parameter("uint32", "op", 2)]
+    public BigInteger Op { get; set; }
+    [Parameter("uint32", "chunkIndex", 3)]
+    public BigInteger ChunkIndex { get; set; }
+    [Parameter("bytes", "chunk", 4)]
+    public byte[] Chunk { get; set; }
+}
+
 [Event("DisputeEnded")]
 public sealed class DisputeEndedEvent : IEventDTO
 {
@@ -439,6 +452,15 @@ public sealed class OpenDisputeFunction : FunctionMessage
     public byte[] TraceRoot { get; set; }
 }
 
+[Function("revealChunk")]
+public sealed class RevealChunkFunction : FunctionMessage
+{
+    [Parameter("uint256", "jobId", 1)]
+    public BigInteger JobId { get; set; }
+    [Parameter("bytes", "chunk", 2)]
+    public byte[] Chunk { get; set; }
+}
+
 [Function("revealOpRoot")]
 public sealed class RevealOpRootFunction : FunctionMessage
 {
@@ -551,6 +573,8 @@ public sealed class Game
     public byte[] OutputHash { get; set; }
     [Parameter("bytes32", "inputRoot", 21)]
     public byte[] InputRoot { get; set; }
+    [Parameter("bytes32", "challengerTraceRoot", 22)]
+    public byte[] ChallengerTraceRoot { get; set; }
 }
 
 public sealed class Proof
