@@ -64,32 +64,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
 
     /// <summary>Steps until cancelled (then returns without throwing), waiting <see cref="ValidatorOptions.PollInterval"/>
     /// between steps; a failed step is logged and retried.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await StepAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                Log($"step failed, retrying: {e.Message}");
-            }
-            try
-            {
-                await Task.Delay(_options.PollInterval, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken ct) => Poll.RunAsync(async c => await StepAsync(c).ConfigureAwait(false), _options.PollInterval, Log, ct);
 
     /// <summary>One pass: follow, check, act, play.</summary>
     public async Task<ValidatorReport> StepAsync(CancellationToken ct = default)

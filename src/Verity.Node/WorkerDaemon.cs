@@ -46,32 +46,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
 
     /// <summary>Steps until cancelled, waiting <see cref="WorkerOptions.PollInterval"/> between steps. A step that
     /// fails (the RPC is down, say) is logged and retried at the next one.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await StepAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return; // stopped mid-step: the store is transactional, the next start resumes
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Log($"step failed, retrying: {e.Message}");
-            }
-            try
-            {
-                await Task.Delay(_options.PollInterval, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken ct) => Poll.RunAsync(async c => await StepAsync(c).ConfigureAwait(false), _options.PollInterval, Log, ct);
 
     /// <summary>One pass: follow, execute, submit, close.</summary>
     public async Task<StepReport> StepAsync(CancellationToken ct = default)

@@ -81,12 +81,7 @@ public sealed class MiniLmDispute
         int v = bad.Get(element);
         bad.Set(element, v < bad.Type.Max() ? v + 1 : v - 1);
         values[nIn + op] = bad;
-        for (int i = op + 1; i < Model.Ops.Length; i++)
-        {
-            var o = Model.Ops[i];
-            var args = o.Inputs.Select(id => values[id]).ToList();
-            values[nIn + i] = o.IsView ? new IntTensor(o.OutType, o.OutputShape(args), args[0].Buffer) : Executor.ExecuteOne(Model, i, args);
-        }
+        Executor.ReexecuteFrom(Model, values, op + 1);
         return (TraceOf(values), values[Model.OutputIds[0]].Bytes.ToArray());
     }
 

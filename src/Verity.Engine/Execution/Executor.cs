@@ -56,6 +56,22 @@ public sealed class Executor(VModel model, int threads = 1, bool reference = fal
         return output;
     }
 
+    /// <summary>
+    /// Recomputes every op from <paramref name="firstOp"/> on with the reference path, reading and writing
+    /// <paramref name="values"/> (value ids as in <see cref="VModel"/>; views share their input's buffer): what a
+    /// party does after changing one value, e.g. to build the trace a cheater would commit to.
+    /// </summary>
+    public static void ReexecuteFrom(VModel model, IntTensor[] values, int firstOp)
+    {
+        int nIn = model.Inputs.Length;
+        for (int i = firstOp; i < model.Ops.Length; i++)
+        {
+            var op = model.Ops[i];
+            var args = op.Inputs.Select(v => values[v]).ToList();
+            values[nIn + i] = op.IsView ? new IntTensor(op.OutType, op.OutputShape(args), args[0].Buffer) : ExecuteOne(model, i, args);
+        }
+    }
+
     private IntTensor Slot(int id, DType type, int[] shape)
     {
         var s = _slots[id];
