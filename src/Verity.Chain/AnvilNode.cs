@@ -189,6 +189,14 @@ public sealed class AnvilNode : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"evm_revert({snapshot}) was refused.");
     }
 
+    /// <summary>Returns the chain to a snapshot and takes it again, so the same state can be restored repeatedly;
+    /// returns the new snapshot id.</summary>
+    public async Task<string> RestoreAsync(string snapshot, CancellationToken ct = default)
+    {
+        await RevertAsync(snapshot, ct).ConfigureAwait(false);
+        return await SnapshotAsync(ct).ConfigureAwait(false);
+    }
+
     public async Task<long> BlockNumberAsync(CancellationToken ct = default) =>
         Convert.ToInt64((await RpcAsync("eth_blockNumber", ct).ConfigureAwait(false)).GetString(), 16);
 

@@ -71,11 +71,7 @@ public sealed class ChainFixture : IAsyncLifetime
     }
 
     /// <summary>Returns the chain to the freshly deployed world.</summary>
-    public async Task ResetAsync()
-    {
-        await Node.RevertAsync(_snapshot);
-        _snapshot = await Node.SnapshotAsync();
-    }
+    public async Task ResetAsync() => _snapshot = await Node.RestoreAsync(_snapshot);
 
     public Task DisposeAsync()
     {

@@ -56,11 +56,7 @@ public sealed class MiniLmDisputeFixture : IAsyncLifetime
         _snapshot = await Node.SnapshotAsync();
     }
 
-    public async Task ResetAsync()
-    {
-        await Node.RevertAsync(_snapshot);
-        _snapshot = await Node.SnapshotAsync();
-    }
+    public async Task ResetAsync() => _snapshot = await Node.RestoreAsync(_snapshot);
 
     public Task DisposeAsync()
     {

@@ -75,11 +75,7 @@ public sealed class NodeWorld : IAsyncLifetime
         _snapshot = await Node.SnapshotAsync();
     }
 
-    public async Task ResetAsync()
-    {
-        await Node.RevertAsync(_snapshot);
-        _snapshot = await Node.SnapshotAsync();
-    }
+    public async Task ResetAsync() => _snapshot = await Node.RestoreAsync(_snapshot);
 
     public Task DisposeAsync()
     {
