@@ -15,14 +15,7 @@ public static class Infer
 {
     public static InferResult Run(LoadedModel m, string? text, string? image, int threads)
     {
-        IntTensor input = (m.Profile, text, image) switch
-        {
-            (TextProfile p, { } t, null) => p.Encode(t),
-            (ImageProfile p, null, { } path) => p.Encode(path, m.Model.Inputs[0]),
-            (TextProfile, _, _) => throw new ArgumentException($"model '{m.Model.Name}' takes text: pass --text"),
-            (ImageProfile, _, _) => throw new ArgumentException($"model '{m.Model.Name}' takes an image: pass --image"),
-            _ => throw new ArgumentException("unknown model profile"),
-        };
+        var input = Encode(m, text, image);
         var sw = Stopwatch.StartNew();
         var result = new Executor(m.Model, threads).Run([input]);
         sw.Stop();
@@ -30,6 +23,17 @@ public static class Infer
         return new InferResult(m.Model.Name, m.Id, Hash256.Of(output.Bytes), result.TraceRoot, m.Model.Ops.Length, input.Length,
             Vector(output, m.Model.Outputs[0].Scale, normalize: m.Profile is TextProfile), sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>The model's canonical input for a text or an image file (what a job on the network carries).</summary>
+    public static IntTensor Encode(LoadedModel m, string? text, string? image) =>
+        (m.Profile, text, image) switch
+        {
+            (TextProfile p, { } t, null) => p.Encode(t),
+            (ImageProfile p, null, { } path) => p.Encode(path, m.Model.Inputs[0]),
+            (TextProfile, _, _) => throw new ArgumentException($"model '{m.Model.Name}' takes text: pass --text"),
+            (ImageProfile, _, _) => throw new ArgumentException($"model '{m.Model.Name}' takes an image: pass --image"),
+            _ => throw new ArgumentException("unknown model profile"),
+        };
 
     /// <summary>Dequantized output; sentence embeddings are L2-normalised (in double, a fixed order: reproducible).</summary>
     public static double[] Vector(IntTensor output, double scale, bool normalize)

@@ -65,9 +65,10 @@ public sealed class ImageProfile(string inputName, float[] meanImage) : ModelPro
         new Dictionary<string, FloatTensor> { [inputName] = FloatTensor.FromFloats([1, 3, Size, Size], Preprocess(path)) };
 
     /// <summary>The float tensor the ONNX graph expects: planes B, G, R minus the mean image.</summary>
-    public float[] Preprocess(string path)
+    public float[] Preprocess(string path) => Preprocess(ImagePreprocessor.LoadRgbPlanar(path, Size));
+
+    private float[] Preprocess(float[] rgb)
     {
-        float[] rgb = ImagePreprocessor.LoadRgbPlanar(path, Size);
         int plane = Size * Size;
         var x = new float[3 * plane];
         for (int c = 0; c < 3; c++)
@@ -76,9 +77,13 @@ public sealed class ImageProfile(string inputName, float[] meanImage) : ModelPro
     }
 
     /// <summary>The canonical job input: I16 [1,3,224,224] = round(x / scale) (half away from zero, in double), clamped to ±32767.</summary>
-    public IntTensor Encode(string path, ModelValue input)
+    public IntTensor Encode(string path, ModelValue input) => Quantize(Preprocess(path), input);
+
+    /// <summary>The same canonical input from an encoded image held in memory (the gateway's uploads).</summary>
+    public IntTensor Encode(byte[] encoded, ModelValue input) => Quantize(Preprocess(ImagePreprocessor.LoadRgbPlanar(encoded, Size)), input);
+
+    private static IntTensor Quantize(float[] x, ModelValue input)
     {
-        float[] x = Preprocess(path);
         var q = new int[x.Length];
         for (int i = 0; i < x.Length; i++) q[i] = (int)Math.Clamp(Math.Round(x[i] / input.Scale, MidpointRounding.AwayFromZero), -32767, 32767);
         return IntTensor.FromInts(DType.I16, [1, 3, Size, Size], q);

@@ -1,0 +1,148 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Verity.Chain;
+using Verity.Cli.Commands;
+using Verity.Cli.Models;
+using Verity.Client;
+using Verity.Gateway;
+
+namespace Verity.Gateway.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayWorld>
+{
+    public const string Name = "gateway";
+}
+
+/// <summary>
+/// A local network (anvil, the contracts, the real MiniLM and ResNet18 registered, three worker daemons in-process,
+/// a block every 100 ms, a 5-second challenge window) and a gateway on a loopback port in front of it, paying from
+/// the network's requester account. Keys: alice (large budget), bob (2.5 VRT: two MiniLM jobs), carol (2 requests a
+/// minute).
+/// </summary>
+public sealed class GatewayWorld : IAsyncLifetime
+{
+    public const string Alice = "vk-alice-0123456789abcdef";
+    public const string Bob = "vk-bob-0123456789abcdef";
+    public const string Carol = "vk-carol-0123456789abcdef";
+
+    private readonly List<string> _files = [];
+
+    public ModelStore Store { get; } = new(ModelFiles.Default(), _ => { });
+    public LoadedModel MiniLm { get; private set; } = null!;
+    public LoadedModel ResNet { get; private set; } = null!;
+    public LocalNetwork Net { get; private set; } = null!;
+    public VerityClient Client { get; private set; } = null!;
+    public GatewayServer Gateway { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public string StorePath { get; private set; } = "";
+    public List<string> Log { get; } = [];
+
+    public static IReadOnlyList<ApiKey> Keys { get; } =
+    [
+        new(Alice, "alice", 1_000 * Deployer.Token, 10_000),
+        new(Bob, "bob", KeysFile.ParseTokens("2.5"), 10_000),
+        new(Carol, "carol", 1_000 * Deployer.Token, 2),
+    ];
+
+    public async Task InitializeAsync()
+    {
+        MiniLm = Store.Load("minilm");
+        ResNet = Store.Load("resnet18");
+        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], log: Logged);
+        Client = new VerityClient(Net.Contracts, Net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
+        StorePath = NewPath();
+        Gateway = await StartGatewayAsync(StorePath);
+        Http = NewHttp(Gateway);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Gateway is not null)
+            await Gateway.DisposeAsync();
+        if (Net is not null)
+            await Net.DisposeAsync();
+        foreach (var f in _files)
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                File.Delete(f + suffix);
+    }
+
+    public void Logged(string line)
+    {
+        lock (Log)
+            Log.Add(line);
+    }
+
+    public string NewPath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"verity-gw-{Guid.NewGuid():N}.db");
+        _files.Add(path);
+        return path;
+    }
+
+    public Task<GatewayServer> StartGatewayAsync(string storePath, TimeSpan? timeout = null) =>
+        GatewayServer.StartAsync(Client, new GatewayOptions
+        {
+            Models = [GatewayModels.From(MiniLm), GatewayModels.From(ResNet)],
+            Keys = Keys,
+            StorePath = storePath,
+            Timeout = timeout ?? TimeSpan.FromSeconds(90),
+            Log = Logged,
+        });
+
+    /// <summary>Stops the gateway and starts a new one over the same ledger file (a restart).</summary>
+    public async Task RestartGatewayAsync()
+    {
+        await Gateway.DisposeAsync();
+        Http.Dispose();
+        Gateway = await StartGatewayAsync(StorePath);
+        Http = NewHttp(Gateway);
+    }
+
+    public static HttpClient NewHttp(GatewayServer g) => new() { BaseAddress = g.BaseUrl, Timeout = TimeSpan.FromMinutes(3) };
+
+    /// <summary>POSTs <paramref name="body"/> as JSON with <paramref name="key"/> (null: no Authorization header).</summary>
+    public async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> PostAsync(string path, object body, string? key = Alice,
+        string? wait = null, HttpClient? http = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+        };
+        if (key is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (wait is not null)
+            request.Headers.Add("Verity-Wait", wait);
+        return await SendAsync(request, http);
+    }
+
+    public async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> GetAsync(string path, string? key = Alice, HttpClient? http = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (key is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await SendAsync(request, http);
+    }
+
+    private async Task<(int, JsonElement, HttpResponseMessage)> SendAsync(HttpRequestMessage request, HttpClient? http)
+    {
+        var response = await (http ?? Http).SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = JsonDocument.Parse(text); // every answer, error or not, is a JSON body
+        return ((int)response.StatusCode, doc.RootElement.Clone(), response);
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds (polling), up to <paramref name="seconds"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> done, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+}
