@@ -108,6 +108,8 @@ public sealed class LocalNetwork : IAsyncDisposable
             served, _stores[i], new WorkerOptions { Confirmations = 0, PollInterval = _options.WorkerPoll }, _log).RunAsync(_workersStop.Token))];
     }
 
+    public bool WorkersRunning => _workersStop is not null;
+
     /// <summary>Stops the worker daemons (a test that posts a result by hand stops them first).</summary>
     public async Task StopWorkersAsync()
     {
