@@ -152,7 +152,7 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
         var inputRoot = new Hash256(request.InputRoot);
         if (TensorCommitment.Root(input) != inputRoot)
             throw new InvalidDataException($"job {job}: the input in the request event does not match its input root");
-        var local = new Executor(model, threads).Run([WorkerDaemon.Decode(model, input)]);
+        var local = new Executor(model, threads).Run([Execution.Decode(model, input)]);
         var postedHash = new Hash256(posted.OutputHash);
         var postedTrace = new Hash256(posted.TraceRoot);
         // The market keeps keccak256(abi.encode(inputRoot, outputHash, traceRoot)) for the result it accepted: the event

@@ -31,7 +31,7 @@ public sealed class ClientTests(GatewayWorld w)
         var v = await w.Client.VerifyAsync(s.Job, w.MiniLm.Model, w.MiniLm.Id);
         Assert.True(v.Right);
         Assert.True(v.CommitmentMatches);
-        var local = new Executor(w.MiniLm.Model).Run([WorkerDaemon.Decode(w.MiniLm.Model, input)]);
+        var local = new Executor(w.MiniLm.Model).Run([Execution.Decode(w.MiniLm.Model, input)]);
         Assert.Equal(local.TraceRoot, v.LocalTraceRoot);
         Assert.Equal(v.PostedTraceRoot, v.LocalTraceRoot);
         Assert.Equal(Hash256.Of(local.Outputs[0].Bytes), receipt.OutputHash);
@@ -47,7 +47,7 @@ public sealed class ClientTests(GatewayWorld w)
         {
             badOutput = (await w.Client.SubmitAsync(w.MiniLm.Id, honest, LocalNetwork.Fee)).Job;
             badTrace = (await w.Client.SubmitAsync(w.MiniLm.Id, honest, LocalNetwork.Fee)).Job;
-            var run = new Executor(w.MiniLm.Model).Run([WorkerDaemon.Decode(w.MiniLm.Model, honest)]);
+            var run = new Executor(w.MiniLm.Model).Run([Execution.Decode(w.MiniLm.Model, honest)]);
             var output = run.Outputs[0].Bytes.ToArray();
             var forged = (byte[])output.Clone();
             forged[17] ^= 1; // one element of the embedding moved

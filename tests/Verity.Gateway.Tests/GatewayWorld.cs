@@ -50,7 +50,8 @@ public sealed class GatewayWorld : IAsyncLifetime
     {
         MiniLm = Store.Load("minilm");
         ResNet = Store.Load("resnet18");
-        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], log: Logged);
+        // Workers leave finalizing to requesters here, so that every wait exercises the client finalizing itself.
+        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], new LocalNetworkOptions { WorkersFinalize = false }, Logged);
         Client = new VerityClient(Net.Contracts, Net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
         StorePath = NewPath();
         Gateway = await StartGatewayAsync(StorePath);

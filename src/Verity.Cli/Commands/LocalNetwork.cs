@@ -2,7 +2,6 @@ using System.Numerics;
 using Verity.Chain;
 using Verity.Cli.Models;
 using Verity.Commitments;
-using Verity.Engine.Format;
 using Verity.Node;
 
 namespace Verity.Cli.Commands;
@@ -16,6 +15,8 @@ public sealed record LocalNetworkOptions
     /// <summary>Wall time between the empty blocks the network mines (each one second of chain time).</summary>
     public TimeSpan BlockInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan WorkerPoll { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>Whether the workers finalize their own results (false leaves it to requesters, who may too).</summary>
+    public bool WorkersFinalize { get; init; } = true;
 }
 
 /// <summary>
@@ -39,6 +40,7 @@ public sealed class LocalNetwork : IAsyncDisposable
     private List<Task> _running = [];
     private List<NodeStore> _stores = [];
     private Task _ticker = Task.CompletedTask;
+    private Dictionary<Hash256, ServedModel>? _served;
 
     private LocalNetwork(AnvilNode node, VerityContracts contracts, IReadOnlyList<LoadedModel> models, LocalNetworkOptions options, Action<string> log)
     {
@@ -102,10 +104,14 @@ public sealed class LocalNetwork : IAsyncDisposable
         while (_files.Count < Workers.Count)
             _files.Add(Path.Combine(Path.GetTempPath(), $"verity-localnet-{Guid.NewGuid():N}.db"));
         _workersStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var served = Models.ToDictionary(m => m.Id, m => m.Model);
+        _served ??= Models.ToDictionary(m => m.Id, m => ServedModel.Of(m.Model));
+        var served = _served;
         _stores = [.. _files.Select(f => new NodeStore(f))];
         _running = [.. Workers.Select((w, i) => new WorkerDaemon(new VerityContracts(new ChainClient(Node.RpcUrl), Contracts.Deployment), w,
-            served, _stores[i], new WorkerOptions { Confirmations = 0, PollInterval = _options.WorkerPoll }, _log).RunAsync(_workersStop.Token))];
+            served, _stores[i], new WorkerOptions
+            {
+                Confirmations = 0, PollInterval = _options.WorkerPoll, Finalize = _options.WorkersFinalize,
+            }, _log).RunAsync(_workersStop.Token))];
     }
 
     public bool WorkersRunning => _workersStop is not null;
