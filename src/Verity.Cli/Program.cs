@@ -6,7 +6,6 @@ using Verity.Cli.Models;
 var root = new RootCommand("Verity: verifiable AI inference. Compile ONNX models to bit-exact integer models and run them.");
 
 var jsonOpt = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
-var threadsOpt = new Option<int>("--threads") { Description = "Worker threads for the engine", DefaultValueFactory = _ => 1 };
 
 // verity compile
 var onnxArg = new Argument<string>("model.onnx") { Description = "ONNX model to compile" };
@@ -17,22 +16,12 @@ var compile = new Command("compile", "Calibrate and quantize an ONNX model into 
 compile.SetAction(p => Cli.Run(() => CompileCommand.Run(p.GetValue(onnxArg)!, p.GetValue(calibOpt)!, p.GetValue(outOpt)!, p.GetValue(nameOpt))));
 root.Subcommands.Add(compile);
 
-// verity infer
-var modelOpt = new Option<string>("--model") { Description = "Model name (minilm, resnet18) or .vmodel file", Required = true };
-var textOpt = new Option<string?>("--text") { Description = "Input text (text models)" };
-var imageOpt = new Option<string?>("--image") { Description = "Input image file (image models)" };
-var localOpt = new Option<bool>("--local") { Description = "Run the engine on this machine" };
-var infer = new Command("infer", "Run an inference and print the output with its commitments") { modelOpt, textOpt, imageOpt, localOpt, jsonOpt, threadsOpt };
-infer.SetAction(p => Cli.Run(() =>
-{
-    if (!p.GetValue(localOpt)) throw new ArgumentException("only local inference exists so far: pass --local");
-    if (p.GetValue(textOpt) is null == p.GetValue(imageOpt) is null) throw new ArgumentException("pass exactly one of --text or --image");
-    var store = new ModelStore(ModelFiles.Default(), Console.Error.WriteLine);
-    var r = Infer.Run(store.Load(p.GetValue(modelOpt)!), p.GetValue(textOpt), p.GetValue(imageOpt), p.GetValue(threadsOpt));
-    Infer.Print(r, p.GetValue(jsonOpt), Console.Out);
-    return 0;
-}));
-root.Subcommands.Add(infer);
+// verity infer (--local, or through the network), verify, jobs, gateway
+var net = new Verity.Cli.Network.NetworkOptions();
+root.Subcommands.Add(Requester.Infer(net));
+root.Subcommands.Add(Requester.Verify(net));
+root.Subcommands.Add(Requester.Jobs(net));
+root.Subcommands.Add(GatewayCommand.Build(net));
 
 // verity bench …
 var bench = new Command("bench", "Measure accuracy and speed against ONNX Runtime fp32, in the same run");
@@ -56,10 +45,10 @@ gas.SetAction(async (p, ct) => await Cli.RunAsync(async () =>
 bench.Subcommands.Add(gas);
 bench.Subcommands.Add(accuracy);
 bench.Subcommands.Add(engine);
+bench.Subcommands.Add(BenchGateway.Build());
 root.Subcommands.Add(bench);
 
 // the network: keys, daemons
-var net = new Verity.Cli.Network.NetworkOptions();
 root.Subcommands.Add(Keys.Build());
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));

@@ -41,28 +41,8 @@ public sealed class ClientTests(GatewayWorld w)
     public async Task A_tampered_output_or_trace_root_verifies_wrong()
     {
         var honest = Input("A dishonest worker changed this.");
-        await w.Net.StopWorkersAsync();
-        JobId badOutput, badTrace;
-        try
-        {
-            badOutput = (await w.Client.SubmitAsync(w.MiniLm.Id, honest, LocalNetwork.Fee)).Job;
-            badTrace = (await w.Client.SubmitAsync(w.MiniLm.Id, honest, LocalNetwork.Fee)).Job;
-            var run = new Executor(w.MiniLm.Model).Run([Execution.Decode(w.MiniLm.Model, honest)]);
-            var output = run.Outputs[0].Bytes.ToArray();
-            var forged = (byte[])output.Clone();
-            forged[17] ^= 1; // one element of the embedding moved
-            var wrongRoot = Hash256.Of(run.TraceRoot.ToArray());
-            foreach (var (job, result) in new[] { (badOutput, new JobResult(badOutput, forged, run.TraceRoot)), (badTrace, new JobResult(badTrace, output, wrongRoot)) })
-            {
-                Address drawn = Address.Zero;
-                await GatewayWorld.UntilAsync(async () => !(drawn = await w.Net.Contracts.DrawnWorkerAsync(job)).IsZero, "a worker drawn");
-                await w.Net.Contracts.SubmitResultAsync(drawn, result); // the drawn worker's account, by hand
-            }
-        }
-        finally
-        {
-            w.Net.StartWorkers();
-        }
+        var badOutput = await w.TamperedJobAsync(honest, forgeOutput: true);
+        var badTrace = await w.TamperedJobAsync(honest, forgeOutput: false);
 
         var v1 = await w.Client.VerifyAsync(badOutput, w.MiniLm.Model);
         Assert.False(v1.Right);

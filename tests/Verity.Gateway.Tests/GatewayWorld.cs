@@ -5,7 +5,10 @@ using Verity.Chain;
 using Verity.Cli.Commands;
 using Verity.Cli.Models;
 using Verity.Client;
+using Verity.Commitments;
+using Verity.Engine;
 using Verity.Gateway;
+using Verity.Node;
 
 namespace Verity.Gateway.Tests;
 
@@ -133,6 +136,30 @@ public sealed class GatewayWorld : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         using var doc = JsonDocument.Parse(text); // every answer, error or not, is a JSON body
         return ((int)response.StatusCode, doc.RootElement.Clone(), response);
+    }
+
+    /// <summary>A job whose drawn worker posts, from its own account and by hand (the daemons stopped meanwhile), either
+    /// the honest trace root with one bit of the output flipped or the honest output with a wrong trace root.</summary>
+    public async Task<JobId> TamperedJobAsync(byte[] input, bool forgeOutput)
+    {
+        await Net.StopWorkersAsync();
+        try
+        {
+            var job = (await Client.SubmitAsync(MiniLm.Id, input, LocalNetwork.Fee)).Job;
+            var run = new Executor(MiniLm.Model).Run([Execution.Decode(MiniLm.Model, input)]);
+            var output = run.Outputs[0].Bytes.ToArray();
+            if (forgeOutput)
+                output[17] ^= 1; // one element of the embedding moved
+            var root = forgeOutput ? run.TraceRoot : Hash256.Of(run.TraceRoot.ToArray());
+            Address drawn = Address.Zero;
+            await UntilAsync(async () => !(drawn = await Net.Contracts.DrawnWorkerAsync(job)).IsZero, "a worker drawn");
+            await Net.Contracts.SubmitResultAsync(drawn, new JobResult(job, output, root));
+            return job;
+        }
+        finally
+        {
+            Net.StartWorkers();
+        }
     }
 
     /// <summary>Waits until <paramref name="done"/> holds (polling), up to <paramref name="seconds"/>.</summary>
