@@ -116,7 +116,7 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
                 throw new ApiError(StatusCodes.Status404NotFound, $"No job {id} on the market.", "invalid_request_error", "id", "job_not_found");
             receipt = await client.ReceiptAsync(job).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not ApiError and not OperationCanceledException)
+        catch (Exception e) when (e is not ApiError && !ctx.RequestAborted.IsCancellationRequested)
         {
             throw ChainFailure(e, []);
         }
@@ -140,7 +140,7 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
         {
             fee = await client.FeeOfAsync(model.Id).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             throw ChainFailure(e, []);
         }
@@ -182,9 +182,9 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
                 $"The network did not {(wait == WaitFor.Posted ? "post" : "finalize")} every result within {options.Timeout.TotalSeconds:0.#} s ({e.Message}); follow the jobs at /v1/jobs/{{id}}.",
                 "server_error", null, "timeout") { Jobs = jobs };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            throw ChainFailure(e, jobs);
+            throw ChainFailure(e, jobs); // an RPC failure or timeout (a TaskCanceledException of its own) included
         }
         foreach (var r in receipts.Where(r => r.Status == JobStatus.Refunded))
             ledger.Refund(r.Job);
