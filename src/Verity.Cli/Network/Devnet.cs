@@ -13,6 +13,8 @@ namespace Verity.Cli.Network;
 public sealed record DevnetOptions
 {
     public int Workers { get; init; } = 3;
+    /// <summary>Each worker's stake in whole tokens (default 2,000 each); stake weighs the draw.</summary>
+    public IReadOnlyList<int>? Stakes { get; init; }
     /// <summary>The strategy of the last worker; null: all honest.</summary>
     public CheatStrategy? Cheat { get; init; }
     /// <summary>Market timings in chain seconds. Anvil advances one second per block (AnvilNode), and the devnet
@@ -112,8 +114,9 @@ public sealed class Devnet : IAsyncDisposable
             }
             for (var i = 0; i < net.Workers.Count; i++)
             {
-                await Daemons.JoinAsync(v, net.Workers[i], [.. models.Values.Select(m => m.Loaded.Id)], 2_000, _ => { }, ct);
-                log($"worker {i + 1} {net.Workers[i]} staked 2000 and serves {models.Count} model(s){(net.Workers[i] == net.Cheater ? $" — DISHONEST: {Execution.Name(options.Cheat!.Value)}" : "")}");
+                int stake = options.Stakes?[i] ?? 2_000;
+                await Daemons.JoinAsync(v, net.Workers[i], [.. models.Values.Select(m => m.Loaded.Id)], stake, _ => { }, ct);
+                log($"worker {i + 1} {net.Workers[i]} staked {stake} and serves {models.Count} model(s){(net.Workers[i] == net.Cheater ? $" — DISHONEST: {Execution.Name(options.Cheat!.Value)}" : "")}");
             }
             return new Devnet(options, node, v, file, models, datasets);
         }
