@@ -65,10 +65,11 @@ public sealed class CommandTests
     [Trait("Category", "Network")]
     public void DemoRunsTheNetworkAndCatchesTheCheater()
     {
-        var (code, stdout, stderr) = Repo.Verity("demo", "--jobs", "8", "--cheat", "wrong-trace", "--json");
+        var (code, stdout, stderr) = Repo.Verity("demo", "--jobs", "12", "--cheat", "wrong-trace", "--json");
         Assert.True(code == 0, stderr);
         var r = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal(8, r.GetProperty("jobs_finalized").GetInt32());
+        Assert.Equal(12, r.GetProperty("jobs_finalized").GetInt32());
+        Assert.Equal(1, r.GetProperty("workers_slashed").GetInt32());
         Assert.Equal(0, r.GetProperty("jobs_failed").GetInt32());
         Assert.Equal(0, r.GetProperty("honest_slashed").GetInt32());
         Assert.True(r.GetProperty("books_balanced").GetBoolean());
