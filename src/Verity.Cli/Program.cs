@@ -65,6 +65,7 @@ root.Subcommands.Add(bench);
 // the network: keys, daemons
 var net = new Verity.Cli.Network.NetworkOptions();
 root.Subcommands.Add(Keys.Build());
+root.Subcommands.Add(Deploy.Build(net));
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));
 
