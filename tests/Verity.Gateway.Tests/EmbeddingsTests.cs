@@ -65,9 +65,15 @@ public sealed class EmbeddingsTests(GatewayWorld w, ITestOutputHelper output) : 
             Assert.Equal(w.Net.Requester, chain.Requester);
             Assert.Equal(chain.ToJson(withOutput: false).ToJsonString(), receipts[i].GetRawText());
             Assert.Equal(LocalNetwork.Fee, chain.Fee);
-            // The split as the market paid it: worker, owner (20%), validator pool (5%), summing to the fee.
-            Assert.Equal(LocalNetwork.Fee * LocalNetwork.OwnerBps / 10_000, chain.Split!.Owner);
+            // The split as the market paid it (docs/PROTOCOL.md, Fee split): a royalty cut of 30% divided as
+            // distributeRoyalties divides a pot (dataset 1/3, owner the rest), 5% to the validator pool, the rest to the worker.
+            var royalty = LocalNetwork.Fee * (LocalNetwork.OwnerBps + LocalNetwork.DatasetBps) / 10_000;
+            var dataset = Assert.Single(chain.Split!.Datasets);
+            Assert.Equal(LocalNetwork.DatasetId, dataset.DatasetId);
+            Assert.Equal(royalty * LocalNetwork.DatasetBps / (LocalNetwork.OwnerBps + LocalNetwork.DatasetBps), dataset.Amount);
+            Assert.Equal(royalty - dataset.Amount, chain.Split.Owner);
             Assert.Equal(LocalNetwork.Fee * MarketParams.Default.ValidatorBps / 10_000, chain.Split.ValidatorPool);
+            Assert.Equal(LocalNetwork.Fee - royalty - chain.Split.ValidatorPool, chain.Split.Worker);
             Assert.Equal(chain.Fee, chain.Split.Total);
             Assert.Contains(chain.Worker!.Value, w.Net.Workers);
         }

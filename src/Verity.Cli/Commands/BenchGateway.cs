@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Verity.Chain;
 using Verity.Cli.Models;
+using Verity.Cli.Network;
 using Verity.Client;
 using Verity.Gateway;
 
@@ -14,13 +15,16 @@ namespace Verity.Cli.Commands;
 
 /// <summary>
 /// <c>verity bench gateway</c>: a bounded load on the gateway over loopback HTTP, against a network of its own
-/// (<see cref="LocalNetwork"/>: anvil, the contracts, MiniLM, three in-process workers), once answering when the result
+/// (<see cref="Devnet"/>: anvil, the contracts, MiniLM, three in-process workers, audits off), once answering when the result
 /// is posted and once when it is finalized. Each request embeds one sentence; latencies are per request. Chain time
 /// on the local network moves one second per block and a block comes every 100 ms, so the 5-second challenge window
 /// closes in about half a second of wall time: the finalized figures measure the machinery, not a real chain's clock.
 /// </summary>
 public static class BenchGateway
 {
+    /// <summary>Chain seconds a result stays challengeable on the bench's devnet.</summary>
+    private const uint ChallengeWindow = 5;
+
     public static Command Build()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
@@ -37,18 +41,23 @@ public static class BenchGateway
         if (requests < 1) throw new ArgumentException($"--requests must be at least 1, got {requests}");
         if (concurrency < 1) throw new ArgumentException($"--concurrency must be at least 1, got {concurrency}");
         var store = new ModelStore(ModelFiles.Default(), Console.Error.WriteLine);
-        var minilm = store.Load("minilm");
         var sentences = ModelFiles.CalibrationSentences();
-        Console.Error.WriteLine("bench gateway: starting a local network …");
-        await using var net = await LocalNetwork.StartAsync([minilm], ct: ct);
-        var client = new VerityClient(net.Contracts, net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
-        var ledger = Path.Combine(Path.GetTempPath(), $"verity-bench-gw-{Guid.NewGuid():N}.db");
+        Console.Error.WriteLine("bench gateway: starting a devnet …");
+        var options = new DevnetOptions { Images = false, Validator = false };
+        options = options with { Market = options.Market with { ChallengeWindow = ChallengeWindow, AuditBps = 0 } };
+        await using var net = await Devnet.StartAsync(options, store, Console.Error.WriteLine, ct);
+        var minilm = net.Models["minilm"].Loaded;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var dir = Path.Combine(Path.GetTempPath(), $"verity-bench-gw-{Guid.NewGuid():N}");
+        var nodes = net.RunNodesAsync(dir, _ => { }, stop.Token);
+        var client = new VerityClient(net.V, net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
         const string key = "vk-bench";
         try
         {
             await using var gateway = await GatewayServer.StartAsync(client, new GatewayOptions
             {
-                Models = [GatewayModels.From(minilm)], Keys = [new ApiKey(key, "bench", 1_000_000 * Deployer.Token, 1_000_000)], StorePath = ledger,
+                Models = [GatewayModels.From(minilm)], Keys = [new ApiKey(key, "bench", 1_000_000 * Deployer.Token, 1_000_000)],
+                StorePath = Path.Combine(Directory.CreateDirectory(dir).FullName, "gateway-ledger.db"),
             }, ct);
             using var http = new HttpClient { BaseAddress = gateway.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -89,12 +98,13 @@ public static class BenchGateway
             if (json)
                 o.WriteLine(new JsonObject
                 {
-                    ["model"] = "minilm", ["workers"] = net.Workers.Count, ["block_interval_ms"] = 100, ["challenge_window_s"] = 5,
+                    ["model"] = "minilm", ["workers"] = net.Workers.Count, ["block_interval_ms"] = (int)options.BlockInterval.TotalMilliseconds,
+                    ["challenge_window_s"] = ChallengeWindow,
                     ["runs"] = new JsonArray([.. runs]),
                 }.ToJsonString());
             else
             {
-                o.WriteLine($"gateway bench: minilm, {net.Workers.Count} workers, a block every 100 ms, 5 s challenge window (chain time)");
+                o.WriteLine($"gateway bench: minilm, {net.Workers.Count} workers, a block every {options.BlockInterval.TotalMilliseconds} ms, {ChallengeWindow} s challenge window (chain time)");
                 foreach (var r in runs)
                     o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  wait {r["wait"],-9}  {r["requests"]} requests × {r["concurrency"]}: {r["requests_per_s"]} requests/s, p50 {r["p50_ms"]} ms, p95 {r["p95_ms"]} ms"));
@@ -103,8 +113,9 @@ public static class BenchGateway
         }
         finally
         {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-                File.Delete(ledger + suffix);
+            await stop.CancelAsync();
+            await nodes;
+            Directory.Delete(dir, recursive: true);
         }
     }
 

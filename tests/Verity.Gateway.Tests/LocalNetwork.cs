@@ -4,7 +4,7 @@ using Verity.Cli.Models;
 using Verity.Commitments;
 using Verity.Node;
 
-namespace Verity.Cli.Commands;
+namespace Verity.Gateway.Tests;
 
 /// <summary>What a <see cref="LocalNetwork"/> runs with.</summary>
 public sealed record LocalNetworkOptions
@@ -20,8 +20,9 @@ public sealed record LocalNetworkOptions
 }
 
 /// <summary>
-/// A whole network on this machine, for the gateway's tests and <c>verity bench gateway</c>: anvil with the contracts
-/// (audits off: no validator runs), the given real models registered (20% to their owner), workers staking and
+/// The gateway tests' network (the CLI's <c>Devnet</c> runs its nodes as one unit; these tests stop and restart the
+/// workers and keep finalization to requesters): anvil with the contracts (audits off: no validator runs), the given
+/// real models registered with a dataset in their lineage (20% to their owner, 10% to the dataset), workers staking and
 /// serving every model with their daemons running in-process, a requester with tokens, and a block every
 /// <see cref="LocalNetworkOptions.BlockInterval"/> — anvil mines only on transactions and its clock moves one second
 /// per block, so without them no challenge window would ever close.
@@ -30,7 +31,10 @@ public sealed class LocalNetwork : IAsyncDisposable
 {
     /// <summary>Every model's fee: an odd number of wei, so every rounding of the split shows.</summary>
     public static readonly BigInteger Fee = Deployer.Token + 7_777;
-    public const ushort OwnerBps = 2000;
+    public const ushort OwnerBps = 2000, DatasetBps = 1000;
+
+    /// <summary>The dataset in every model's lineage.</summary>
+    public static readonly Hash256 DatasetId = Hash256.Of("verity gateway tests dataset"u8);
 
     private readonly LocalNetworkOptions _options;
     private readonly Action<string> _log;
@@ -74,8 +78,13 @@ public sealed class LocalNetwork : IAsyncDisposable
             var market = MarketParams.Default with { ChallengeWindow = options.ChallengeWindow, AuditBps = 0 };
             var v = new VerityContracts(chain, await Deployer.DeployAsync(chain, owner, new DeploymentOptions { Market = market }, ct: ct).ConfigureAwait(false));
             var net = new LocalNetwork(node, v, models, options, log);
+            // One dataset, two contributors, in every model's lineage: receipts then show a dataset cut.
+            await v.TransferAsync(owner, net.ModelOwner, 1_000 * Deployer.Token).ConfigureAwait(false);
+            await v.RegisterDatasetAsync(net.ModelOwner, DatasetId, Hash256.Of("records"u8), [(net.Stranger, 6000), (owner, 4000)], 10 * Deployer.Token)
+                .ConfigureAwait(false);
             foreach (var m in models)
-                await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(m.Id, m.WeightsRoot, 1, 1, OwnerBps, Fee, null, [])).ConfigureAwait(false);
+                await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(m.Id, m.WeightsRoot, 1, 1, OwnerBps, Fee, null, [new DatasetShare(DatasetId, DatasetBps)]))
+                    .ConfigureAwait(false);
             for (var i = 0; i < net.Workers.Count; i++)
             {
                 await v.TransferAsync(owner, net.Workers[i], 10_000 * Deployer.Token).ConfigureAwait(false);
