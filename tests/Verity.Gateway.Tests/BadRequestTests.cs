@@ -167,6 +167,28 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task A_request_the_chain_refuses_is_502_with_the_revert_and_charges_nothing()
+    {
+        // A gateway whose wallet holds ether but no VRT: the key's budget admits the request, the market's
+        // transferFrom of the fee reverts.
+        var broke = new VerityClient(w.Net.Contracts, w.Net.Stranger);
+        await using var gateway = await GatewayServer.StartAsync(broke, new GatewayOptions
+        {
+            Models = [GatewayModels.From(w.MiniLm)], Keys = GatewayWorld.Keys, StorePath = w.NewPath(), Log = w.Logged,
+        });
+        using var http = GatewayWorld.NewHttp(gateway);
+        var jobs = await w.Net.Contracts.JobCountAsync();
+
+        var (status, body, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = "no money" }, http: http);
+
+        Assert.Equal(502, status);
+        AssertError(body, "server_error", "chain_error");
+        Assert.Contains("ERC20InsufficientBalance", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(0, gateway.Ledger.Spent("alice"));
+        Assert.Equal(jobs, await w.Net.Contracts.JobCountAsync());
+    }
+
+    [Fact]
     public async Task A_request_the_network_does_not_answer_in_time_is_504_and_its_job_stays_visible()
     {
         await w.Net.StopWorkersAsync();
