@@ -79,8 +79,9 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
     }
 
     /// <summary>Polls the job until its result is posted (<see cref="WaitFor.Posted"/>) or it is finalized; a Committed
-    /// job whose window has closed is finalized by this client. A refunded job ends the wait too (its receipt says so);
-    /// a challenged one is waited out. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    /// job whose window has closed is finalized by this client, and a job nobody delivered by its deadline is expired by
+    /// it (anyone may do both): redrawn once, then refunded. A refunded job ends the wait too (its receipt says so); a
+    /// challenged one is waited out. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
     public async Task<Receipt> WaitAsync(JobId job, WaitFor until, TimeSpan timeout, CancellationToken ct = default)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -93,22 +94,50 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
                         || (until == WaitFor.Posted && j.Status == JobStatus.Committed);
             if (done)
                 return await ReceiptAsync(job).ConfigureAwait(false);
-            if (j.Status == JobStatus.Committed && await ChainTimeAsync().ConfigureAwait(false) + 1 >= j.Deadline)
+            // Past the deadline, the next block's timestamp (at least the latest + 1) is past it too.
+            bool due = j.Status is JobStatus.Committed or JobStatus.Requested or JobStatus.Assigned
+                       && await ChainTimeAsync().ConfigureAwait(false) + 1 >= j.Deadline;
+            if (due)
             {
                 try
                 {
-                    await contracts.FinalizeAsync(requester, new JobResult(job, [], Hash256.Zero), Hash256.Zero, withOutput: false)
-                        .ConfigureAwait(false);
-                    continue; // finalized, or selected for audit (its window extended): read it again
+                    if (j.Status == JobStatus.Committed)
+                        await contracts.FinalizeAsync(requester, new JobResult(job, [], Hash256.Zero), Hash256.Zero, withOutput: false)
+                            .ConfigureAwait(false); // finalized, or selected for audit (its window extended)
+                    else
+                        await contracts.ExpireAsync(requester, job).ConfigureAwait(false); // nobody delivered: redrawn once, then refunded
+                    continue;
                 }
                 catch (ContractRevertedException)
                 {
-                    // someone finalized or challenged it first, or the block came early: read it again after the pause
+                    // someone moved it first, or the block came early: read it again after the pause
                 }
             }
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"job {job} is still {j.Status.ToString().ToLowerInvariant()} after {timeout.TotalSeconds:0.#} s");
             await Task.Delay(_options.PollInterval, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Withdraws what the market owes the requester (refunded fees: the market credits a refund to a pull
+    /// balance); returns the amount, 0 when nothing is owed.</summary>
+    public async Task<BigInteger> WithdrawAsync()
+    {
+        if (await contracts.OwedToAsync(requester).ConfigureAwait(false) == 0)
+            return 0;
+        await _send.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var receipt = await contracts.WithdrawAsync(requester).ConfigureAwait(false);
+            return receipt.DecodeAllEvents<Market.WithdrawnEvent>().Single().Event.Amount;
+        }
+        catch (ContractRevertedException e) when (e.Is<Market.NothingToWithdrawError>())
+        {
+            return 0; // withdrawn meanwhile by another of the requester's clients
+        }
+        finally
+        {
+            _send.Release();
         }
     }
 

@@ -120,8 +120,8 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
         {
             throw ChainFailure(e, []);
         }
-        if (receipt.Status == JobStatus.Refunded)
-            ledger.Refund(job);
+        if (receipt.Status == JobStatus.Refunded && ledger.Refund(job))
+            await WithdrawRefundsAsync().ConfigureAwait(false);
         ctx.Response.Headers["Verity-Job"] = receipt.Job.ToString();
         ctx.Response.Headers["Verity-Receipt"] = receipt.ToHeader();
         var o = receipt.ToJson();
@@ -186,13 +186,27 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
         {
             throw ChainFailure(e, jobs); // an RPC failure or timeout (a TaskCanceledException of its own) included
         }
-        foreach (var r in receipts.Where(r => r.Status == JobStatus.Refunded))
-            ledger.Refund(r.Job);
+        if (receipts.Where(r => r.Status == JobStatus.Refunded).Count(r => ledger.Refund(r.Job)) > 0)
+            await WithdrawRefundsAsync().ConfigureAwait(false);
         if (receipts.FirstOrDefault(r => r.Status == JobStatus.Refunded) is { } refunded)
             throw new ApiError(StatusCodes.Status502BadGateway,
                 $"Job {refunded.Job} was refunded: no worker delivered a result in time. Its fee is back in the gateway's wallet and not charged.",
                 "server_error", null, "job_refunded") { Jobs = jobs };
         return receipts;
+    }
+
+    /// <summary>The market credits a refund to the wallet's pull balance: take it back, so the wallet again holds
+    /// exactly what the keys have not spent. A failure here is logged, not the request's: the money stays owed.</summary>
+    private async Task WithdrawRefundsAsync()
+    {
+        try
+        {
+            await client.WithdrawAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ContractRevertedException or HttpRequestException or Nethereum.JsonRpc.Client.RpcClientUnknownException)
+        {
+            options.Log?.Invoke($"withdrawing refunds failed (they stay owed to the wallet): {e.Message}");
+        }
     }
 
     private ApiError ChainFailure(Exception e, List<JobId> jobs)

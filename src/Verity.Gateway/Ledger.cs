@@ -87,8 +87,9 @@ public sealed class Ledger : IDisposable
         }
     }
 
-    /// <summary>A job came back refunded: its fee no longer counts against its key. Idempotent.</summary>
-    public void Refund(JobId job)
+    /// <summary>A job came back refunded: its fee no longer counts against its key. Idempotent: true only the first
+    /// time, for a job of this ledger.</summary>
+    public bool Refund(JobId job)
     {
         lock (_lock)
         {
@@ -96,8 +97,10 @@ public sealed class Ledger : IDisposable
             q.CommandText = "UPDATE charges SET refunded = 1 WHERE job_id = $id AND refunded = 0 RETURNING key_name, fee";
             q.Parameters.AddWithValue("$id", (long)job.Value);
             using var r = q.ExecuteReader();
-            if (r.Read())
-                _spent[r.GetString(0)] -= BigInteger.Parse(r.GetString(1), CultureInfo.InvariantCulture);
+            if (!r.Read())
+                return false;
+            _spent[r.GetString(0)] -= BigInteger.Parse(r.GetString(1), CultureInfo.InvariantCulture);
+            return true;
         }
     }
 

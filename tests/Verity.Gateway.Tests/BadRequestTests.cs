@@ -167,6 +167,41 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task A_job_nobody_delivers_is_expired_by_the_waiting_gateway_refunded_and_not_charged()
+    {
+        await w.Net.StopWorkersAsync();
+        try
+        {
+            var wallet = await w.Net.Contracts.BalanceOfAsync(w.Net.Requester);
+            var spent = w.Gateway.Ledger.Spent("alice");
+            var next = new JobId(await w.Net.Contracts.JobCountAsync() + 1);
+            var request = w.PostAsync("/v1/embeddings", new { model = "minilm", input = "nobody will answer" });
+            await GatewayWorld.UntilAsync(async () => (await w.Net.Contracts.JobAsync(next)).Status != JobStatus.None, "the job requested");
+            // Past the result deadline twice: the waiting client expires the job (redrawn once), then expires it again (refunded).
+            var timeout = TimeSpan.FromSeconds(MarketParams.Default.ResultTimeout + 1);
+            await w.Net.Node.AdvanceAsync(timeout);
+            await GatewayWorld.UntilAsync(async () => (await w.Net.Contracts.JobAsync(next)).Attempt == 2, "the job redrawn");
+            await w.Net.Node.AdvanceAsync(timeout);
+
+            var (status, body, _) = await request;
+
+            Assert.Equal(502, status);
+            AssertError(body, "server_error", "job_refunded");
+            Assert.Equal(JobStatus.Refunded, (await w.Net.Contracts.JobAsync(next)).Status);
+            // The fee came back (the gateway withdrew the refund from the market): it no longer counts, to the wei.
+            Assert.Equal(spent, w.Gateway.Ledger.Spent("alice"));
+            Assert.Equal(wallet, await w.Net.Contracts.BalanceOfAsync(w.Net.Requester));
+            Assert.Equal(0, await w.Net.Contracts.OwedToAsync(w.Net.Requester));
+            var (_, receipt, _) = await w.GetAsync($"/v1/jobs/{next}");
+            Assert.Equal("refunded", receipt.GetProperty("status").GetString());
+        }
+        finally
+        {
+            w.Net.StartWorkers();
+        }
+    }
+
+    [Fact]
     public async Task A_request_the_chain_refuses_is_502_with_the_revert_and_charges_nothing()
     {
         // A gateway whose wallet holds ether but no VRT: the key's budget admits the request, the market's
