@@ -59,7 +59,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     {
         int seen = await FollowAsync(ct).ConfigureAwait(false);
         int executed = await ExecuteAsync(ct).ConfigureAwait(false);
-        if (await PendingAsync().ConfigureAwait(false) is > 0 and var pending)
+        if (await Poll.PendingAsync(contracts.Chain, worker).ConfigureAwait(false) is > 0 and var pending)
         {
             // A transaction of this account still in the mempool may be a submit or finalize the store never recorded
             // (sent just before a kill or an RPC outage). The job reads it cannot see yet, and a node that estimates gas
@@ -287,15 +287,6 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             Log($"job {j.Id}: the model refuses the input: {e.Message}");
             return null;
         }
-    }
-
-    /// <summary>This account's transactions in the node's mempool (pending nonce less latest nonce).</summary>
-    private async Task<long> PendingAsync()
-    {
-        var count = contracts.Chain.Web3.Eth.Transactions.GetTransactionCount;
-        var pending = await count.SendRequestAsync(worker.Hex, BlockParameter.CreatePending()).ConfigureAwait(false);
-        var latest = await count.SendRequestAsync(worker.Hex, BlockParameter.CreateLatest()).ConfigureAwait(false);
-        return (long)(pending.Value - latest.Value);
     }
 
     private void Log(string message) => log?.Invoke($"worker {worker.Hex[..10]}: {message}");

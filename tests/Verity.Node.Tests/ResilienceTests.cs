@@ -172,16 +172,65 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
         await AssertBooksExactAsync(net);
     }
 
+    [Fact]
+    public async Task An_auditor_killed_with_SIGKILL_right_after_confirming_does_not_confirm_twice()
+    {
+        await using var net = await StartDevnetAsync(workers: 2, auditBps: 10_000);
+        var starts = new[] { await NonceAsync(net, net.Workers[0]), await NonceAsync(net, net.Workers[1]) };
+        await using var miner = new Miner(net.Node);
+        string[] Args(int k) => ["worker", "--config", Path.Combine(_dir, $"worker{k + 1}.json")];
+        var processes = new[] { await StartAsync("worker 1", Args(0)), await StartAsync("worker 2", Args(1)) };
+        var job = (await RequestAsync(net, 0, 1))[0];
+        await UntilAsync(() => StatusIsAsync(net, [job], JobStatus.Committed), "the result posted");
+        int x = net.Workers[0] == (await net.V.JobAsync(job)).Worker ? 0 : 1, y = 1 - x;
+
+        // Every result is audited, by one of the model's other servers: y. With the producer held, blocks are mined
+        // one at a time only until x's finalize (which draws the audit) is in one; y's confirmation then waits in the
+        // mempool.
+        await miner.PauseAsync();
+        await UntilAsync(async () =>
+        {
+            if ((await net.V.JobAsync(job)).Audit != AuditState.Unsettled)
+                return true;
+            await net.Node.MineAsync(1);
+            return false;
+        }, "the worker's finalize drawing the audit");
+        Assert.Equal(AuditState.Selected, (await net.V.JobAsync(job)).Audit);
+        var confirmation = Assert.Single(await UntilAsync(() => PoolOfAsync(net.Node, net.Workers[y]), "the auditor's confirmation in the mempool"));
+        processes[y].Kill();
+
+        // Its next life, started while the confirmation is pending, waits for it instead of confirming again.
+        var again = await StartAsync($"worker {y + 1} life 2", Args(y));
+        await again.WaitForAsync(l => l.Contains(" validator 0x", StringComparison.Ordinal)
+            && (l.Contains("still pending", StringComparison.Ordinal) || l.Contains("confirmed", StringComparison.Ordinal) || l.Contains("reverted", StringComparison.Ordinal)),
+            "its audit daemon's first step with the confirmation pending");
+        Assert.DoesNotContain(again.Lines, l => l.Contains("confirmed", StringComparison.Ordinal) || l.Contains("reverted", StringComparison.Ordinal));
+        miner.Resume();
+        await UntilAsync(() => StatusIsAsync(net, [job], JobStatus.Finalized), "the job finalized after its audit");
+        StopAll();
+
+        // One confirmation, the one the killed life sent; the auditor sent nothing else, the worker its submit and two
+        // finalizes (the first drew the audit).
+        var confirmed = Assert.Single(await EventsAsync<M.AuditConfirmedEvent>(net));
+        Assert.Equal(confirmation, confirmed.Log.TransactionHash);
+        Assert.Equal(net.Workers[y], Address.Parse(confirmed.Event.Auditor));
+        Assert.Equal(AuditState.Confirmed, (await net.V.JobAsync(job)).Audit);
+        Assert.Equal(1, (int)(await NonceAsync(net, net.Workers[y]) - starts[y]));
+        Assert.Equal(3, (int)(await NonceAsync(net, net.Workers[x]) - starts[x]));
+        await AssertBooksExactAsync(net);
+    }
+
     // ---- the network ----
 
-    /// <summary>A devnet with one worker (staked and serving MiniLM), audits off so that every transaction a daemon
-    /// should send follows from the jobs, a 20-second (20-block) challenge window; configs written to the test's folder.</summary>
-    private async Task<Devnet> StartDevnetAsync()
+    /// <summary>A devnet with <paramref name="workers"/> workers (staked and serving MiniLM), audits off unless asked
+    /// (so that every transaction a daemon should send follows from the jobs), 20-second (20-block) challenge and audit
+    /// windows; configs written to the test's folder.</summary>
+    private async Task<Devnet> StartDevnetAsync(int workers = 1, ushort auditBps = 0)
     {
         var net = await Devnet.StartAsync(new DevnetOptions
         {
-            Workers = 1, Images = false, Validator = false,
-            Market = MarketParams.Default with { ResultTimeout = 600, ChallengeWindow = 20, AuditWindow = 60, DisputeTimeout = 6000, AuditBps = 0 },
+            Workers = workers, Images = false, Validator = false,
+            Market = MarketParams.Default with { ResultTimeout = 600, ChallengeWindow = 20, AuditWindow = 20, DisputeTimeout = 6000, AuditBps = auditBps },
         }, new ModelStore(ModelFiles.Default(), _ => { }), output.WriteLine);
         net.WriteConfigs(_dir);
         // From here on transactions wait for the test's producer, as on a real chain.
@@ -344,14 +393,17 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
         }
 
         /// <summary>Waits until a line contains one of <paramref name="texts"/>.</summary>
-        public Task WaitForAsync(params string[] texts) => NodeWorld.UntilAsync(() =>
+        public Task WaitForAsync(params string[] texts) =>
+            WaitForAsync(l => texts.Any(t => l.Contains(t, StringComparison.Ordinal)), $"\"{string.Join("\" or \"", texts)}\"");
+
+        public Task WaitForAsync(Func<string, bool> match, string what) => NodeWorld.UntilAsync(() =>
         {
-            if (_lines.Any(l => texts.Any(t => l.Contains(t, StringComparison.Ordinal))))
+            if (_lines.Any(match))
                 return Task.FromResult(true);
             if (_process.HasExited)
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{string.Join("\n", _lines)}");
             return Task.FromResult(false);
-        }, $"{Name} to print \"{string.Join("\" or \"", texts)}\"", 60);
+        }, $"{Name} to print {what}", 60);
 
         /// <summary>SIGKILL on Linux: no handler runs, nothing is flushed or closed.</summary>
         public void Kill()
