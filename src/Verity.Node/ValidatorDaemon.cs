@@ -238,15 +238,10 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, models[job.ModelId].Dispute);
             try
             {
-                var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
+                var turn = await player.TakeTurnAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
                 moves += turn.Receipts.Count;
                 if (turn.Receipts.Count > 0)
-                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}");
-                if (await player.TimeoutIfOverdueAsync(r.Job, validator, ct).ConfigureAwait(false) is { } t)
-                {
-                    Log($"job {r.Job}: the worker missed its move; dispute ended by timeout in {t.TransactionHash}");
-                    moves++;
-                }
+                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}{(turn.TimedOut ? " (the other side missed its move: ended by timeout)" : "")}");
             }
             catch (ContractRevertedException e)
             {

@@ -213,15 +213,10 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, served.Dispute);
             try
             {
-                var turn = await player.PlaySideAsync(j.Id, new DisputeParty(worker, trace, j.Output), asChallenger: false, ct).ConfigureAwait(false);
+                var turn = await player.TakeTurnAsync(j.Id, new DisputeParty(worker, trace, j.Output), asChallenger: false, ct).ConfigureAwait(false);
                 moves += turn.Receipts.Count;
                 if (turn.Receipts.Count > 0)
-                    Log($"job {j.Id}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}");
-                if (await player.TimeoutIfOverdueAsync(j.Id, worker, ct).ConfigureAwait(false) is { } t)
-                {
-                    Log($"job {j.Id}: the challenger missed its move; dispute ended by timeout in {t.TransactionHash}");
-                    moves++;
-                }
+                    Log($"job {j.Id}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}{(turn.TimedOut ? " (the other side missed its move: ended by timeout)" : "")}");
             }
             catch (ContractRevertedException e)
             {
