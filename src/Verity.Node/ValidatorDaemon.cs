@@ -63,6 +63,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     private readonly ValidatorOptions _options = options ?? new ValidatorOptions();
     private static readonly Execution Honest = new();
     private readonly Dictionary<(JobId, long), DisputeTrace> _traces = [];
+    private bool _waiting;
 
     public Address Validator => validator;
     public NodeStore Store => store;
@@ -76,6 +77,16 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     {
         int results = await FollowAsync(ct).ConfigureAwait(false);
         int checkedCount = await CheckAsync(ct).ConfigureAwait(false);
+        if (await Poll.PendingAsync(contracts.Chain, validator).ConfigureAwait(false) is > 0 and var pending)
+        {
+            // As for the worker: a confirmation or challenge sent just before a kill may still be in the mempool,
+            // where reading the job cannot see it.
+            if (!_waiting)
+                Log($"{pending} transaction(s) of this account still pending; sending nothing until they are mined");
+            _waiting = true;
+            return new ValidatorReport(results, checkedCount, 0, 0, 0);
+        }
+        _waiting = false;
         var (confirmed, challenged) = await ActAsync(ct).ConfigureAwait(false);
         int moves = await PlayAsync(ct).ConfigureAwait(false);
         return new ValidatorReport(results, checkedCount, confirmed, challenged, moves);
@@ -227,15 +238,10 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, models[job.ModelId].Dispute);
             try
             {
-                var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
+                var turn = await player.TakeTurnAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
                 moves += turn.Receipts.Count;
                 if (turn.Receipts.Count > 0)
-                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}");
-                if (await player.TimeoutIfOverdueAsync(r.Job, validator, ct).ConfigureAwait(false) is { } t)
-                {
-                    Log($"job {r.Job}: the worker missed its move; dispute ended by timeout in {t.TransactionHash}");
-                    moves++;
-                }
+                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}{(turn.TimedOut ? " (the other side missed its move: ended by timeout)" : "")}");
             }
             catch (ContractRevertedException e)
             {

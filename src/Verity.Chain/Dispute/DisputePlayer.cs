@@ -26,7 +26,7 @@ public sealed record DisputeOutcome(bool WorkerWasRight, int Op, int ChunkIndex,
 
 /// <summary>Where a one-sided <see cref="DisputePlayer.PlaySideAsync"/> stopped: the phase (Ended or None when the
 /// game is over, else the other side's turn) and its moves.</summary>
-public sealed record DisputeTurn(DisputePhase Phase, IReadOnlyList<TransactionReceipt> Receipts);
+public sealed record DisputeTurn(DisputePhase Phase, IReadOnlyList<TransactionReceipt> Receipts, bool TimedOut = false);
 
 /// <summary>
 /// Plays a dispute to its end on chain for both parties, each from its own claimed execution: the challenger commits
@@ -186,6 +186,16 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
             }
         }
         throw new InvalidOperationException($"job {job}: the dispute did not end");
+    }
+
+    /// <summary>A daemon's turn: the moves due to <paramref name="me"/> (<see cref="PlaySideAsync"/>), then the end of
+    /// the game by <c>timeout</c> if the other side has let its deadline pass.</summary>
+    public async Task<DisputeTurn> TakeTurnAsync(JobId job, DisputeParty me, bool asChallenger, CancellationToken ct = default)
+    {
+        var turn = await PlaySideAsync(job, me, asChallenger, ct).ConfigureAwait(false);
+        return await TimeoutIfOverdueAsync(job, me.Account, ct).ConfigureAwait(false) is { } t
+            ? new DisputeTurn(DisputePhase.Ended, [.. turn.Receipts, t], TimedOut: true)
+            : turn;
     }
 
     /// <summary>Ends the job's dispute by <c>timeout</c> when the side to move has let its deadline pass (by the latest
