@@ -58,6 +58,12 @@ bench.Subcommands.Add(accuracy);
 bench.Subcommands.Add(engine);
 root.Subcommands.Add(bench);
 
+// the network: keys, daemons
+var net = new Verity.Cli.Network.NetworkOptions();
+root.Subcommands.Add(Keys.Build());
+root.Subcommands.Add(Daemons.Worker(net));
+root.Subcommands.Add(Daemons.Validator(net));
+
 // verity demo
 var demo = new Command("demo", "Run the engine end to end on this machine: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };
 demo.SetAction(p => Cli.Run(() => Demo.Run(p.GetValue(jsonOpt))));
