@@ -63,6 +63,10 @@ var net = new Verity.Cli.Network.NetworkOptions();
 root.Subcommands.Add(Keys.Build());
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));
+root.Subcommands.Add(ProvenanceCommands.Device(net));
+root.Subcommands.Add(ProvenanceCommands.Data(net));
+root.Subcommands.Add(LineageCommands.Model(net));
+root.Subcommands.Add(LineageCommands.Royalties(net));
 
 // verity demo
 var demo = new Command("demo", "Run the engine end to end on this machine: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };

@@ -161,6 +161,13 @@ public sealed class DatasetFile
                 }
             });
         var built = Build(records);
+        var stated = (o["contributors"] as JsonArray ?? throw new InvalidDataException($"{path}: no \"contributors\" array"))
+            .Select(n => (Address: (string?)n?["address"], Bps: (int?)n?["bps"])).ToList();
+        var sum = stated.Sum(s => s.Bps ?? 0);
+        if (sum != 10_000) throw new InvalidDataException($"{path}: contributor shares sum to {sum} bps, not 10000");
+        if (!stated.SequenceEqual(built.Contributors.Select(x => ((string?)x.Contributor.Hex, (int?)x.Bps))))
+            throw new InvalidDataException($"{path}: contributor shares do not match the records' counts (expected " +
+                string.Join(", ", built.Contributors.Select(x => $"{x.Contributor} {x.Bps}")) + ")");
         if ((string?)o["id"] != "0x" + built.Id || (string?)o["recordsRoot"] != "0x" + built.Root)
             throw new InvalidDataException($"{path}: id or recordsRoot does not match the records (expected 0x{built.Id}, root 0x{built.Root})");
         return built;
