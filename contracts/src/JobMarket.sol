@@ -485,7 +485,7 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         }
         uint256 ownerCut = amount - paid; // ownerBps share plus the rounding dust; paid <= amount as bps sum to total
         owedTo[owner] += ownerCut;
-        if (forfeited != 0) _validatorPool += uint96(forfeited); // part of _owed already (credited at finalize)
+        if (forfeited != 0) _validatorPool += uint96(forfeited); // <= amount, already in _owed (a uint96): no truncation
         emit RoyaltiesDistributed(modelId, amount, ownerCut);
         _checkBooks();
     }

@@ -156,4 +156,31 @@ public sealed class ChallengeTests(ProvenanceFixture fx) : IClassFixture<Provena
         Assert.Equal(challengerBefore - 0, await V.BalanceOfAsync(fx.Challenger));
         await fx.AssertBooksExactAsync();
     }
+    [Fact]
+    public async Task A_retired_dataset_returns_its_bond_and_then_has_nothing_left_to_slash()
+    {
+        await fx.ResetAsync();
+        var forged = Forged();
+        var dataset = Dataset(forged);
+        var before = await V.BalanceOfAsync(fx.Builder);
+        await V.RegisterDatasetAsync(fx.Builder, dataset, ProvenanceFixture.Bond);
+        await V.Chain.SendAsync(V.Deployment.Datasets, new Ds.RetireFunction { Id = dataset.Id.ToArray() }, fx.Builder);
+        await fx.Node.AdvanceAsync(TimeSpan.FromDays(15));
+        await V.Chain.SendAsync(V.Deployment.Datasets, new Ds.WithdrawBondFunction { Id = dataset.Id.ToArray() }, fx.Builder);
+        Assert.Equal(before, await V.BalanceOfAsync(fx.Builder));
+        await fx.AssertBooksExactAsync();
+        await Revert.With<Ds.NothingToSlashError>(() => V.ChallengeDatasetAsync(fx.Challenger, dataset, IndexOf(dataset, forged)));
+    }
+
+    [Fact]
+    public async Task A_contributor_listed_twice_or_a_dataset_without_records_is_refused()
+    {
+        await fx.ResetAsync();
+        var id = Hash256.Of("twice"u8);
+        var twice = await Revert.With<Ds.DuplicateContributorError>(() => V.RegisterDatasetAsync(fx.Builder, id, id, 2,
+            [(fx.Stranger, 5000), (fx.Stranger, 5000)], ProvenanceFixture.Bond));
+        Assert.Equal(fx.Stranger, Address.Parse(twice.Contributor));
+        await Revert.With<Ds.NoRecordsError>(() => V.RegisterDatasetAsync(fx.Builder, id, id, 0, [(fx.Stranger, 10000)], ProvenanceFixture.Bond));
+        Assert.False(await V.DatasetExistsAsync(id));
+    }
 }
