@@ -47,10 +47,15 @@ public sealed class DeviceKey
         return [.. sig.R.PadLeft(32), .. sig.S.PadLeft(32), .. sig.V];
     }
 
+    private static readonly System.Numerics.BigInteger HalfOrder = System.Numerics.BigInteger.Parse(
+        "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0", System.Globalization.NumberStyles.HexNumber);
+
     /// <summary>Who signed <paramref name="digest"/>; null for a signature that does not parse or recover.</summary>
     public static Address? Recover(byte[] digest, byte[] signature)
     {
         if (signature.Length != 65 || signature[64] is not (27 or 28)) return null;
+        // As OpenZeppelin's ECDSA: an s in the upper half of the curve order is malleable and does not recover.
+        if (new System.Numerics.BigInteger(signature.AsSpan(32, 32), isUnsigned: true, isBigEndian: true) > HalfOrder) return null;
         try
         {
             var sig = EthECDSASignatureFactory.FromComponents(signature[..32], signature[32..64], signature[64]);

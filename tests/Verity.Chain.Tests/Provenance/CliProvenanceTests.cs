@@ -165,4 +165,47 @@ public sealed class CliProvenanceTests(ProvenanceFixture fx) : IClassFixture<Pro
         await BadInputAsync(() => LineageCommands.RegisterModelAsync(As(fx.ModelOwner), model, model, "0x" + unknown, [], 1m, 1000, 1), "unknown parent model");
         Assert.Null(await V.ModelAsync(model));
     }
+    /// <summary>Runs the real verity program (built next to the tests) against the fixture's chain.</summary>
+    private (int Code, string Out, string Err) Program(Address account, params string[] args)
+    {
+        As(account); // writes the deployment file
+        return Run([.. args, "--rpc", fx.Node.RpcUrl.ToString(), "--deployment", F("deployment.json"), "--account", account.Hex]);
+    }
+
+    [Fact]
+    public async Task The_program_wires_the_commands_flags_and_exit_codes()
+    {
+        await fx.ResetAsync();
+        var owner = fx.DeviceOwners[2];
+        var sim = Program(owner, "device", "simulate", "--count", "2", "--readings", "3", "--seed", "program", "-o", F("p.jsonl"));
+        Assert.True(sim.Code == 0, sim.Err);
+        Assert.Contains("wrote 6 signed readings", sim.Out);
+        var build = Run("data", "build", F("p.jsonl"), "-o", F("p.json"));
+        Assert.True(build.Code == 0, build.Err);
+        var reg = Program(fx.Builder, "data", "register", F("p.json"), "--bond", "12.5");
+        Assert.True(reg.Code == 0, reg.Err);
+        var dataset = DatasetFile.Load(F("p.json"));
+        Assert.Equal(ProvenanceFixture.T * 25 / 2, (await V.DatasetAsync(dataset.Id)).Bond);
+        var report = Program(owner, "royalties");
+        Assert.True(report.Code == 0, report.Err);
+        Assert.Contains($"dataset 0x{dataset.Id}  10000 bps  earned 0", report.Out);
+        var bad = Program(fx.Builder, "data", "register", F("p.json"), "--bond", "-1");
+        Assert.Equal((2, ""), (bad.Code, bad.Out));
+        Assert.StartsWith("error: --bond must not be negative", bad.Err);
+        var gone = Program(fx.Challenger, "data", "challenge", "0x" + dataset.Id, "--record", "6", "--dataset", F("p.json"));
+        Assert.Equal(2, gone.Code);
+        Assert.Contains("--record 6 is out of range", gone.Err);
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "verity.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
 }

@@ -53,4 +53,22 @@ public sealed class ReplayTests(ProvenanceFixture fx) : IClassFixture<Provenance
         Assert.False((r with { Device = fx.Devices[1].Address }).SignatureValid(fx.Domain));
         Assert.False((r with { PayloadHash = Hash256.Of("other"u8) }).SignatureValid(fx.Domain));
     }
+    [Fact]
+    public async Task A_malleated_signature_is_refused_here_as_on_chain()
+    {
+        await fx.ResetAsync();
+        var r = fx.Readings(0, 1).Single().ToRecord();
+        var n = System.Numerics.BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+        var s = new System.Numerics.BigInteger(r.Signature.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
+        var flipped = (n - s).ToByteArray(isUnsigned: true, isBigEndian: true);
+        byte[] malleated = [.. r.Signature[..32], .. new byte[32 - flipped.Length], .. flipped, (byte)(r.Signature[64] == 27 ? 28 : 27)];
+        var m = r with { Signature = malleated };
+        Assert.False(m.SignatureValid(fx.Domain));
+        var signer = await V.Chain.QueryAsync<Verity.Chain.Generated.DeviceRegistry.ReadingSignerFunction, string>(V.Deployment.Devices, new()
+        {
+            Device = m.Device.Hex, Owner = m.Contributor.Hex, Sequence = m.Sequence, Timestamp = m.Timestamp,
+            PayloadHash = m.PayloadHash.ToArray(), Signature = m.Signature,
+        });
+        Assert.True(Address.Parse(signer).IsZero);
+    }
 }
