@@ -165,6 +165,20 @@ public sealed class CliProvenanceTests(ProvenanceFixture fx) : IClassFixture<Pro
         await BadInputAsync(() => LineageCommands.RegisterModelAsync(As(fx.ModelOwner), model, model, "0x" + unknown, [], 1m, 1000, 1), "unknown parent model");
         Assert.Null(await V.ModelAsync(model));
     }
+    [Fact]
+    public async Task Device_register_binds_a_key_once_and_refuses_bad_keys()
+    {
+        await fx.ResetAsync();
+        var key = DeviceKey.FromSeed("cli register", 0);
+        File.WriteAllText(F("device.key"), key.PrivateKeyHex + "\n");
+        Assert.Equal(0, await ProvenanceCommands.RegisterDeviceAsync(As(fx.Stranger), F("device.key")));
+        Assert.Equal(fx.Stranger, await V.DeviceOwnerAsync(key.Address));
+        await BadInputAsync(() => ProvenanceCommands.RegisterDeviceAsync(As(fx.Challenger), F("device.key")), $"device {key.Address} is already bound to {fx.Stranger}");
+        File.WriteAllText(F("short.key"), "0x1234");
+        await BadInputAsync(() => ProvenanceCommands.RegisterDeviceAsync(As(fx.Stranger), F("short.key")), "a device key is 32 bytes of hex");
+        await BadInputAsync(() => ProvenanceCommands.RegisterDeviceAsync(As(fx.Stranger), F("missing.key")), "not found");
+    }
+
     /// <summary>Runs the real verity program (built next to the tests) against the fixture's chain.</summary>
     private (int Code, string Out, string Err) Program(Address account, params string[] args)
     {
