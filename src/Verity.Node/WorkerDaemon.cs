@@ -6,6 +6,7 @@ using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
+using JobReassignedEvent = Verity.Chain.Generated.JobMarket.JobReassignedEvent;
 using JobRequestedEvent = Verity.Chain.Generated.JobMarket.JobRequestedEvent;
 
 namespace Verity.Node;
@@ -64,7 +65,8 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     }
 
     /// <summary>Reads <c>JobRequested</c> events for served models from the block after the saved one up to the head
-    /// less the confirmations; records the jobs and the block reached together. Returns the jobs recorded.</summary>
+    /// less the confirmations, and <c>JobReassigned</c> (which reopens a job this worker had closed or lost); records
+    /// the jobs and the block reached together. Returns the jobs recorded.</summary>
     public async Task<int> FollowAsync(CancellationToken ct = default)
     {
         long head = (long)(await contracts.Chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
@@ -72,6 +74,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         long from = Math.Max(store.LastBlock + 1, _options.StartBlock);
         int count = 0;
         var e = contracts.Chain.Web3.Eth.GetEvent<JobRequestedEvent>(contracts.Deployment.Market.Hex);
+        var reassigned = contracts.Chain.Web3.Eth.GetEvent<JobReassignedEvent>(contracts.Deployment.Market.Hex);
         while (from <= safe)
         {
             ct.ThrowIfCancellationRequested();
@@ -83,7 +86,10 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
                 .Select(l => new NodeJob(JobId.From(l.Event.JobId), new Hash256(l.Event.ModelId), new Hash256(l.Event.InputRoot),
                     l.Event.Input ?? [], (long)l.Log.BlockNumber.Value, NodeJobState.Seen, null, null, null, null))
                 .ToList();
-            store.RecordSeen(seen, to);
+            // A reassigned job (expired, or its worker lost a dispute) is drawn afresh: look at it again.
+            var reopened = (await reassigned.GetAllChangesAsync(reassigned.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)))
+                .ConfigureAwait(false)).Select(l => JobId.From(l.Event.JobId)).ToList();
+            store.RecordSeen(seen, to, reopened);
             count += seen.Count;
             from = to + 1;
         }

@@ -36,7 +36,7 @@ public static class Daemons
         var net = await NetworkConnection.OpenAsync(c);
         var me = net.Account;
         var models = await ServedModels.LoadAsync(c.Models, c.Artifacts, net.Contracts, new ModelStore(ModelFiles.Default(), Log), Log, ct);
-        await JoinAsync(net.Contracts, me, models.Keys, c.Stake, ct);
+        await JoinAsync(net.Contracts, me, models.Keys, c.Stake, Log, ct);
         using var workerStore = new NodeStore(store);
         using var auditStore = new NodeStore(store + ".audits");
         var worker = new WorkerDaemon(net.Contracts, me, models, workerStore, new WorkerOptions
@@ -75,7 +75,7 @@ public static class Daemons
     }
 
     /// <summary>Stakes up to <paramref name="stake"/> tokens (when given) and serves each model not served yet.</summary>
-    public static async Task JoinAsync(VerityContracts v, Address me, IEnumerable<Hash256> models, decimal? stake, CancellationToken ct)
+    public static async Task JoinAsync(VerityContracts v, Address me, IEnumerable<Hash256> models, decimal? stake, Action<string> log, CancellationToken ct)
     {
         if (stake is { } want)
         {
@@ -88,7 +88,7 @@ public static class Daemons
                 if (balance < target - have)
                     throw new ArgumentException($"{me} holds {Tokens(balance)} tokens; staking up to {want} needs {Tokens(target - have)} more");
                 await v.StakeAsync(me, target - have);
-                Log($"staked {Tokens(target - have)} tokens (now {Tokens(target)})");
+                log($"staked {Tokens(target - have)} tokens (now {Tokens(target)})");
             }
         }
         var serving = (await v.ModelsOfAsync(me)).ToHashSet();
@@ -96,7 +96,7 @@ public static class Daemons
         {
             ct.ThrowIfCancellationRequested();
             await v.ServeAsync(me, id);
-            Log($"serving model {id}");
+            log($"serving model {id}");
         }
     }
 
