@@ -19,7 +19,10 @@ public static class ProvenanceInput
         ["timestamp"] = r.Timestamp,
         ["payload"] = Encoding.UTF8.GetString(r.Payload),
         ["signature"] = "0x" + Convert.ToHexStringLower(r.Signature),
-    }.ToJsonString();
+    }.ToJsonString(Relaxed);
+
+    // The payload is JSON text itself: keep its quotes readable (\" rather than \u0022); the parsed bytes are the same.
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Reads every line of <paramref name="path"/>: readings with their domain, and plain records.</summary>
     /// <exception cref="InvalidDataException">A line that is not one of the two forms, naming file, line and field.</exception>

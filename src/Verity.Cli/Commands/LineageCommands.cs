@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Numerics;
 using Verity.Chain;
+using Verity.Chain.Dispute;
 using Verity.Chain.Provenance;
 using Verity.Cli.Models;
 using Verity.Cli.Network;
@@ -28,8 +29,10 @@ public static class LineageCommands
         register.SetAction(async p => await Cli.RunAsync(async () =>
         {
             var loaded = new ModelStore(ModelFiles.Default(), Console.Error.WriteLine).Load(p.GetValue(file)!);
+            // The dispute game needs the model's shape facts, or results of it could not be disputed.
+            var shape = Verity.Node.DisputeModels.Build(loaded.Model);
             return await RegisterModelAsync(net.Read(p), loaded.Id, loaded.WeightsRoot, p.GetValue(parent), p.GetValue(datasets) ?? [],
-                p.GetValue(fee), p.GetValue(ownerBps), p.GetValue(modelClass));
+                p.GetValue(fee), p.GetValue(ownerBps), p.GetValue(modelClass), shape);
         }));
         model.Subcommands.Add(register);
         return model;
@@ -47,7 +50,7 @@ public static class LineageCommands
     }
 
     public static async Task<int> RegisterModelAsync(NetworkConfig c, Hash256 id, Hash256 weightsRoot, string? parentText,
-        IReadOnlyList<string> datasetArgs, decimal feeTokens, int ownerBps, int modelClass)
+        IReadOnlyList<string> datasetArgs, decimal feeTokens, int ownerBps, int modelClass, DisputeModel? shape = null)
     {
         var fee = TokenAmount.Parse(feeTokens, "--fee");
         if (fee >= BigInteger.One << 80) throw new ArgumentException($"--fee {feeTokens} is above the registry's limit of 2^80 - 1 wei");
@@ -75,6 +78,12 @@ public static class LineageCommands
         }
         await v.RegisterModelAsync(net.Account, new ModelSpec(id, weightsRoot, (uint)Verity.Engine.Ops.OpSet.Version, (ushort)modelClass,
             (ushort)ownerBps, fee, parent, shares));
+        if (shape is not null)
+            await v.Chain.SendAsync(v.Deployment.DisputeGame, new Verity.Chain.Generated.DisputeGame.SetShapeFunction
+            {
+                ModelId = id.ToArray(), OpCount = shape.OpCount, InputCount = shape.InputCount, OutputOp = shape.OutputOp,
+                LengthsHash = shape.LengthsHash.ToArray(),
+            }, net.Account);
         Console.WriteLine($"model 0x{id} registered by {net.Account}: fee {feeTokens}, owner {ownerBps} bps, {shares.Count} dataset(s) {sum} bps" +
             (parent is { } p ? $", parent 0x{p}" : ""));
         return 0;

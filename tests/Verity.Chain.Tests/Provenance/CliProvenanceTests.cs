@@ -200,6 +200,15 @@ public sealed class CliProvenanceTests(ProvenanceFixture fx) : IClassFixture<Pro
         Assert.True(reg.Code == 0, reg.Err);
         var dataset = DatasetFile.Load(F("p.json"));
         Assert.Equal(ProvenanceFixture.T * 25 / 2, (await V.DatasetAsync(dataset.Id)).Bond);
+        var model = Program(fx.ModelOwner, "model", "register", "--model", "minilm", "--dataset", $"0x{dataset.Id}:2000", "--fee", "1");
+        Assert.True(model.Code == 0, model.Err);
+        var minilm = new Verity.Cli.Models.ModelStore(Verity.Cli.Models.ModelFiles.Default(), _ => { }).Load("minilm").Id;
+        var cited = (await V.Chain.CallAsync<Verity.Chain.Generated.ModelRegistry.DatasetsOfFunction, Verity.Chain.Generated.ModelRegistry.DatasetsOfOutput>(
+            V.Deployment.Models, new() { Id = minilm.ToArray() })).ReturnValue1;
+        Assert.Equal([(dataset.Id, 2000)], cited.Select(d => (new Hash256(d.DatasetId), (int)d.Bps)));
+        var shape = await V.Chain.CallAsync<Verity.Chain.Generated.DisputeGame.ShapeOfFunction, Verity.Chain.Generated.DisputeGame.ShapeOfOutput>(
+            V.Deployment.DisputeGame, new() { Arg1 = minilm.ToArray() });
+        Assert.True(shape.OpCount > 0); // the model can be disputed
         var report = Program(owner, "royalties");
         Assert.True(report.Code == 0, report.Err);
         Assert.Contains($"dataset 0x{dataset.Id}  10000 bps  earned 0", report.Out);
