@@ -68,6 +68,10 @@ root.Subcommands.Add(Keys.Build());
 root.Subcommands.Add(Deploy.Build(net));
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));
+root.Subcommands.Add(ProvenanceCommands.Device(net));
+root.Subcommands.Add(ProvenanceCommands.Data(net));
+root.Subcommands.Add(LineageCommands.Model(net));
+root.Subcommands.Add(LineageCommands.Royalties(net));
 
 // verity demo: the network; verity tour: the engine alone
 var jobsOpt = new Option<int>("--jobs") { Description = "Jobs to stream", DefaultValueFactory = _ => 30 };
