@@ -63,4 +63,6 @@ var demo = new Command("demo", "Run the engine end to end on this machine: both 
 demo.SetAction(p => Cli.Run(() => Demo.Run(p.GetValue(jsonOpt))));
 root.Subcommands.Add(demo);
 
+root.Subcommands.Add(ExplorerCommand.Create()); // verity explorer
+
 return root.Parse(args).Invoke();

@@ -27,12 +27,12 @@ public static class ExplorerApp
         var b = o.BasePath.TrimEnd('/');
         var api = app.MapGroup(b + "/api");
 
-        api.MapGet("/jobs", (int? limit) =>
+        api.MapGet("/jobs", (string? limit) =>
         {
-            if (limit is < 1 or > 1000)
-                return Error(400, "limit must be between 1 and 1000");
+            if (Int(limit, 100, 1, 1000) is not { } n)
+                return Error(400, "limit must be a whole number between 1 and 1000");
             lock (state.Sync)
-                return Results.Json(state.JobList(limit ?? 100));
+                return Results.Json(state.JobList(n));
         });
         api.MapGet("/jobs/{id}", (string id) =>
         {
@@ -58,12 +58,12 @@ public static class ExplorerApp
         });
         api.MapGet("/datasets", () => { lock (state.Sync) return Results.Json(state.DatasetList()); });
         api.MapGet("/devices", () => { lock (state.Sync) return Results.Json(state.DeviceList()); });
-        api.MapGet("/totals", (int? buckets) =>
+        api.MapGet("/totals", (string? buckets) =>
         {
-            if (buckets is < 1 or > 200)
-                return Error(400, "buckets must be between 1 and 200");
+            if (Int(buckets, 24, 1, 200) is not { } n)
+                return Error(400, "buckets must be a whole number between 1 and 200");
             lock (state.Sync)
-                return Results.Json(state.Totals(o.FromBlock, buckets ?? 24));
+                return Results.Json(state.Totals(o.FromBlock, n));
         });
         api.MapFallback(() => Error(404, "no such API endpoint"));
 
@@ -94,6 +94,12 @@ public static class ExplorerApp
     public static IResult Error(int status, string message) =>
         Results.Json(new { error = new { status, message } }, statusCode: status);
 
+    /// <summary>A query number parsed by hand, so a malformed one gets our JSON error rather than the framework's empty 400.</summary>
+    private static int? Int(string? text, int absent, int min, int max) =>
+        text is null ? absent
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n
+        : null;
+
     private static string Clip(string s) => s.Length > 80 ? s[..80] + "…" : s;
 
     /// <summary>A standalone explorer host on <paramref name="url"/> (e.g. http://127.0.0.1:8080; port 0 picks one).
@@ -105,6 +111,8 @@ public static class ExplorerApp
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.UseExceptionHandler(e => e.Run(ctx => Error(500, "internal error").ExecuteAsync(ctx)));
+        // Whatever the framework answers with an empty body (a wrong method, say) still gets the JSON error shape.
+        app.UseStatusCodePages(ctx => Error(ctx.HttpContext.Response.StatusCode, "request refused").ExecuteAsync(ctx.HttpContext));
         Map(app, o, log);
         return app;
     }

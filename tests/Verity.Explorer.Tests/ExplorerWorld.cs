@@ -35,10 +35,12 @@ public sealed class ExplorerWorld : IAsyncDisposable
     public IReadOnlyList<Address> Workers => [Node.Accounts[2], Node.Accounts[3], Node.Accounts[4]];
     public Address Requester => Node.Accounts[5];
     public Address Stranger => Node.Accounts[6];
+    /// <summary>The block before the deployment, where the explorer starts reading.</summary>
+    public long FromBlock { get; private set; }
     public WebApplication App { get; private set; } = null!;
     public Uri BaseUrl { get; private set; } = null!;
-    public IPlaywright Playwright { get; private set; } = null!;
-    public IBrowser Browser { get; private set; } = null!;
+    public IPlaywright? Playwright { get; private set; }
+    public IBrowser? Browser { get; private set; }
 
     /// <summary>Starts everything; <paramref name="nodeStores"/> are handed to the explorer for extra detail.</summary>
     public static async Task<ExplorerWorld> StartAsync(IReadOnlyList<string>? nodeStores = null)
@@ -50,11 +52,9 @@ public sealed class ExplorerWorld : IAsyncDisposable
 
     private async Task InitAsync(IReadOnlyList<string> nodeStores)
     {
-        if (!File.Exists(Chromium))
-            throw new InvalidOperationException($"{Chromium} is missing: the browser tests need Debian's chromium; run scripts/browser.sh (apt-get install chromium) first.");
         Node = await AnvilNode.StartAsync(accounts: 10);
         Chain = new ChainClient(Node.RpcUrl);
-        var fromBlock = await Node.BlockNumberAsync();
+        var fromBlock = FromBlock = await Node.BlockNumberAsync();
         V = new VerityContracts(Chain, await Deployer.DeployAsync(Chain, Owner));
         foreach (var a in Workers.Append(Requester).Append(ModelOwner))
             await V.TransferAsync(Owner, a, 100_000 * T);
@@ -77,16 +77,21 @@ public sealed class ExplorerWorld : IAsyncDisposable
         }, "http://127.0.0.1:0");
         await App.StartAsync();
         BaseUrl = new Uri(App.Urls.Single().TrimEnd('/') + "/");
-
-        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        // --no-sandbox: the tests run as root in a container, where Chromium's sandbox cannot start.
-        Browser = await Playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        Assertions.SetDefaultExpectTimeout(30_000);
     }
 
-    /// <summary>A new browser page at <paramref name="path"/> (relative to the explorer's root).</summary>
+    /// <summary>A new browser page at <paramref name="path"/> (relative to the explorer's root); the browser starts at
+    /// the first call. A missing chromium fails the test with the reason, never skips it.</summary>
     public async Task<IPage> OpenAsync(string path)
     {
+        if (Browser is null)
+        {
+            if (!File.Exists(Chromium))
+                throw new InvalidOperationException($"{Chromium} is missing: the browser tests need Debian's chromium; run scripts/browser.sh (apt-get install -y chromium).");
+            Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+            // --no-sandbox: the tests run as root in a container, where Chromium's sandbox cannot start.
+            Browser = await Playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+            Assertions.SetDefaultExpectTimeout(30_000);
+        }
         var page = await Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         await page.GotoAsync(new Uri(BaseUrl, path).ToString());
         return page;
