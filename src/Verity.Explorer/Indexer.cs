@@ -230,7 +230,9 @@ public sealed class Indexer(ExplorerOptions options, ExplorerState state, Action
         else if (l.IsLogForEvent<M.JobReassignedEvent>())
         {
             var e = l.DecodeEvent<M.JobReassignedEvent>().Event;
+            // The previous attempt's result (if any) is void: the receipt shows the live attempt; the events keep the history.
             (j.Status, j.Attempt, j.Audit, j.Auditor) = ("Requested", (int)e.Attempt, "None", null);
+            (j.Worker, j.OutputHash, j.TraceRoot, j.OutputBytes, j.ResultBlock) = (null, null, null, null, null);
             Event(j, block, tx, "reassigned", null, $"attempt {e.Attempt}, excluding {Hex.Addr(e.Excluded)}");
         }
         else if (l.IsLogForEvent<M.JobRefundedEvent>())

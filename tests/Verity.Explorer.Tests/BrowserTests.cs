@@ -147,6 +147,8 @@ public sealed class BrowserTests
         // The job was reopened for another worker (attempt 2), and the validator's store shows its side.
         await Expect(page.Locator("#receipt dd[data-field=status]")).ToHaveTextAsync("Requested");
         await Expect(page.Locator("#receipt dd[data-field=attempt]")).ToHaveTextAsync("2");
+        await Expect(page.Locator("#receipt dd[data-field=traceRoot]")).ToHaveTextAsync("—"); // the cheater's result is void
+        await Expect(page.Locator("#events tr[data-event=result]")).ToContainTextAsync("0x" + cheat.Root.ToString()[..16]);
         await Expect(page.Locator("#nodes tr[data-role=validator] [data-col=state]")).ToHaveTextAsync("Challenged");
         await ExplorerWorld.ScreenshotAsync(page, "job-dispute");
 
