@@ -10,6 +10,7 @@ using Dev = Verity.Chain.Generated.DeviceRegistry;
 
 namespace Verity.Explorer.Tests;
 
+/// <summary>The tests that start anvil, an explorer and Chromium run one at a time (a 2-core machine).</summary>
 [CollectionDefinition("browser", DisableParallelization = true)]
 public sealed class BrowserCollection;
 
