@@ -10,19 +10,46 @@ namespace Verity.Chain;
 /// <summary>
 /// Sends contract transactions and calls over JSON-RPC (Nethereum underneath), in our own terms: contracts and
 /// senders are <see cref="Address"/>es, a reverted transaction is a <see cref="ContractRevertedException"/> that
-/// carries the revert data. Transactions are sent with <c>eth_sendTransaction</c> from accounts the node holds
-/// (anvil's unlocked accounts; a production node would hold or sign for its own key).
+/// carries the revert data. A sender whose key was given (<see cref="AddSigner"/>) signs its transactions here and
+/// sends them raw, with nonces handed out in order in this process; any other sender is the node's
+/// (<c>eth_sendTransaction</c> from an account the node holds, as anvil's unlocked accounts).
 /// </summary>
 public sealed class ChainClient
 {
+    private readonly Dictionary<Address, Web3> _signers = [];
+
     public ChainClient(Uri rpcUrl)
     {
+        RpcUrl = rpcUrl;
         Web3 = new Web3(rpcUrl.ToString());
         Web3.TransactionManager.UseLegacyAsDefault = true;
     }
 
+    public Uri RpcUrl { get; }
+
     /// <summary>The Nethereum client, for what this class does not wrap.</summary>
     public Web3 Web3 { get; }
+
+    /// <summary>Signs transactions from the key's address locally from now on (for chain <paramref name="chainId"/>).
+    /// Returns the address.</summary>
+    public Address AddSigner(Nethereum.Signer.EthECKey key, long chainId)
+    {
+        var account = new Nethereum.Web3.Accounts.Account(key, chainId);
+        var web3 = new Web3(account, RpcUrl.ToString());
+        web3.TransactionManager.UseLegacyAsDefault = true;
+        // One nonce source per key, so two daemons of one process sending from the same key do not collide.
+        account.NonceService = new Nethereum.RPC.NonceServices.InMemoryNonceService(account.Address, web3.Client);
+        var address = Address.Parse(account.Address);
+        lock (_signers)
+            _signers[address] = web3;
+        return address;
+    }
+
+    private Web3 SenderOf(Address from)
+    {
+        lock (_signers)
+            return _signers.TryGetValue(from, out var w) ? w : Web3;
+    }
 
     /// <summary>Sends <paramref name="message"/> to <paramref name="contract"/> from <paramref name="from"/> and
     /// waits for its receipt. Gas is estimated unless <paramref name="gas"/> is given. A revert (in estimation
@@ -33,7 +60,7 @@ public sealed class ChainClient
         message.FromAddress = from.Hex;
         if (gas is { } g)
             message.Gas = g;
-        var handler = Web3.Eth.GetContractTransactionHandler<TMessage>();
+        var handler = SenderOf(from).Eth.GetContractTransactionHandler<TMessage>();
         string hash;
         try
         {
@@ -54,7 +81,7 @@ public sealed class ChainClient
         Address from, CancellationToken ct = default) where TDeployment : ContractDeploymentMessage, new()
     {
         deployment.FromAddress = from.Hex;
-        var handler = Web3.Eth.GetContractDeploymentHandler<TDeployment>();
+        var handler = SenderOf(from).Eth.GetContractDeploymentHandler<TDeployment>();
         string hash;
         try
         {

@@ -86,7 +86,24 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
             },
         }, owner);
 
+    /// <summary>A registered model's owner, fee and weights root; null when no model has that id.</summary>
+    public async Task<(Address Owner, BigInteger Fee, Hash256 WeightsRoot, uint OpSetVersion)?> ModelAsync(Hash256 id)
+    {
+        if (!await Chain.QueryAsync<Models.ExistsFunction, bool>(Deployment.Models, new() { Id = id.ToArray() }).ConfigureAwait(false))
+            return null;
+        var m = (await Chain.CallAsync<Models.GetFunction, Models.GetOutput>(Deployment.Models, new() { Id = id.ToArray() }).ConfigureAwait(false)).ReturnValue1;
+        return (Address.Parse(m.Owner), m.Fee, new Hash256(m.WeightsRoot), (uint)m.OpSetVersion);
+    }
+
     // ---- staking ----
+
+    /// <summary>A worker's active stake (not counting what is unstaking).</summary>
+    public async Task<BigInteger> StakeOfAsync(Address worker) =>
+        (await Chain.CallAsync<Staking.WorkerOfFunction, Staking.WorkerOfOutput>(Deployment.Staking, new() { Worker = worker.Hex }).ConfigureAwait(false)).ReturnValue1.Stake;
+
+    /// <summary>The models a worker serves.</summary>
+    public async Task<IReadOnlyList<Hash256>> ModelsOfAsync(Address worker) =>
+        [.. (await Chain.QueryAsync<Staking.ModelsOfFunction, List<byte[]>>(Deployment.Staking, new() { Worker = worker.Hex }).ConfigureAwait(false)).Select(b => new Hash256(b))];
 
     /// <summary>Approves and stakes.</summary>
     public async Task<TransactionReceipt> StakeAsync(Address worker, BigInteger amount)

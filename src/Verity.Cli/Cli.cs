@@ -27,5 +27,16 @@ public static class Cli
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is HttpRequestException or Nethereum.JsonRpc.Client.RpcResponseException
+                                       or Nethereum.JsonRpc.Client.RpcClientUnknownException or Nethereum.JsonRpc.Client.RpcClientTimeoutException)
+        {
+            Console.Error.WriteLine($"error: the chain endpoint failed: {e.Message}");
+            return 1;
+        }
+        catch (Verity.Chain.ContractRevertedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -58,11 +58,23 @@ bench.Subcommands.Add(accuracy);
 bench.Subcommands.Add(engine);
 root.Subcommands.Add(bench);
 
-// verity demo
-var demo = new Command("demo", "Run the engine end to end on this machine: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };
-demo.SetAction(p => Cli.Run(() => Demo.Run(p.GetValue(jsonOpt))));
-root.Subcommands.Add(demo);
+// the network: keys, daemons
+var net = new Verity.Cli.Network.NetworkOptions();
+root.Subcommands.Add(Keys.Build());
+root.Subcommands.Add(Daemons.Worker(net));
+root.Subcommands.Add(Daemons.Validator(net));
 
-root.Subcommands.Add(ExplorerCommand.Create()); // verity explorer
+// verity demo: the network; verity tour: the engine alone
+var jobsOpt = new Option<int>("--jobs") { Description = "Jobs to stream", DefaultValueFactory = _ => 30 };
+var cheatOpt = new Option<string?>("--cheat") { Description = "Strategy of the dishonest worker: random-output, reused-output, different-model, skipped-layers, wrong-trace, changed-element (default changed-element; none for all honest)", DefaultValueFactory = _ => "changed-element" };
+var keepOpt = new Option<bool>("--keep-running") { Description = "Keep the devnet running after the summary (Ctrl-C stops it)" };
+var demo = new Command("demo", "The whole network on this machine: anvil, contracts, both real models, three workers (one dishonest), audits, a validator, a stream of jobs; ends with a summary") { jobsOpt, cheatOpt, keepOpt, jsonOpt };
+demo.SetAction(async (p, ct) => await Cli.RunAsync(() => NetworkDemo.RunAsync(p.GetValue(jobsOpt), p.GetValue(cheatOpt), p.GetValue(keepOpt), p.GetValue(jsonOpt), ct)));
+root.Subcommands.Add(demo);
+var tour = new Command("tour", "The engine alone: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };
+tour.SetAction(p => Cli.Run(() => Tour.Run(p.GetValue(jsonOpt))));
+root.Subcommands.Add(tour);
+
+root.Subcommands.Add(ExplorerCommand.Create(net)); // verity explorer
 
 return root.Parse(args).Invoke();

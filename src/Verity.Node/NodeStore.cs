@@ -83,12 +83,14 @@ public sealed class NodeStore : IDisposable
 
     /// <summary>Records newly seen jobs (once each: a job already known is left as it is) and the block the node has
     /// now processed, in one transaction.</summary>
-    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock) => RecordFollowed(seen, [], [], throughBlock);
+    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock, IReadOnlyList<JobId>? reopened = null) =>
+        RecordFollowed(seen, [], [], throughBlock, reopened);
 
     /// <summary>Records, in one transaction, newly seen jobs and posted results (once each), the auditors drawn for
-    /// results (each applies to the job's latest result posted at or before its block), and the block reached.</summary>
+    /// results (each applies to the job's latest result posted at or before its block), the jobs the market reopened
+    /// for a new draw (<c>JobReassigned</c>: back to Seen, whatever this node had done for them), and the block reached.</summary>
     public void RecordFollowed(IReadOnlyList<NodeJob> seen, IReadOnlyList<PostedResult> results,
-        IReadOnlyList<(JobId Job, long Block, Address Auditor)> audits, long throughBlock)
+        IReadOnlyList<(JobId Job, long Block, Address Auditor)> audits, long throughBlock, IReadOnlyList<JobId>? reopened = null)
     {
         using var tx = _db.BeginTransaction();
         foreach (var j in seen)
@@ -116,6 +118,12 @@ public sealed class NodeStore : IDisposable
             c.Parameters.AddWithValue("$oh", r.OutputHash.ToArray());
             c.Parameters.AddWithValue("$tr", r.TraceRoot.ToArray());
             c.Parameters.AddWithValue("$out", r.Output);
+            c.ExecuteNonQuery();
+        }
+        foreach (var id in reopened ?? [])
+        {
+            using var c = Command("UPDATE jobs SET state = 0, output = NULL, trace_root = NULL, op_roots = NULL, submit_tx = NULL WHERE id = $id", tx);
+            c.Parameters.AddWithValue("$id", Key(id));
             c.ExecuteNonQuery();
         }
         foreach (var (job, block, auditor) in audits)

@@ -16,8 +16,12 @@ using ResultSubmittedEvent = Verity.Chain.Generated.JobMarket.ResultSubmittedEve
 
 namespace Verity.Node;
 
-/// <summary>A model a validator checks: the model it executes and what its dispute game needs (length rules).</summary>
-public sealed record ValidatedModel(VModel Model, DisputeModel Dispute);
+/// <summary>A model a daemon serves or checks: the model it executes and what its dispute game needs (length rules,
+/// <see cref="DisputeModels.Build"/>).</summary>
+public sealed record ServedModel(VModel Model, DisputeModel Dispute)
+{
+    public static ServedModel Of(VModel model) => new(model, DisputeModels.Build(model));
+}
 
 /// <summary>How a validator daemon follows the chain and which results it re-executes.</summary>
 public sealed record ValidatorOptions
@@ -52,11 +56,12 @@ public sealed record ValidatorReport(int Results, int Checked, int Confirmed, in
 /// The dispute needs nothing from the worker off chain: the worker reveals the disputed chunk on chain, and the
 /// one-step's operands are proven against this validator's own trace root.
 /// <remarks>One daemon per validator and store; not thread-safe (one step at a time).</remarks>
-public sealed class ValidatorDaemon(VerityContracts contracts, Address validator, IReadOnlyDictionary<Hash256, ValidatedModel> models,
+public sealed class ValidatorDaemon(VerityContracts contracts, Address validator, IReadOnlyDictionary<Hash256, ServedModel> models,
     NodeStore store, ValidatorOptions? options = null,
     Action<string>? log = null)
 {
     private readonly ValidatorOptions _options = options ?? new ValidatorOptions();
+    private static readonly Execution Honest = new();
     private readonly Dictionary<(JobId, long), DisputeTrace> _traces = [];
 
     public Address Validator => validator;
@@ -136,6 +141,8 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
                 continue;
             }
             bool agree = trace.Root == r.TraceRoot && Hash256.Of(trace.Outputs[models[job.ModelId].Dispute.OutputOp]) == r.OutputHash;
+            if (agree)
+                _traces.Remove((r.Job, r.Block)); // only a disputed result needs its full trace kept
             store.RecordResult(r.Job, r.Block, agree ? ResultState.Agreed : ResultState.Disagreed, trace.Root);
             Log($"job {r.Job}: {(agree ? "agrees with" : "DISAGREES with")} the result of {r.Worker.Hex[..10]} (trace root {trace.Root})");
             count++;
@@ -218,8 +225,22 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             }
             var trace = Trace(r, job)!;
             var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, models[job.ModelId].Dispute);
-            var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
-            moves += turn.Receipts.Count;
+            try
+            {
+                var turn = await player.PlaySideAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
+                moves += turn.Receipts.Count;
+                if (turn.Receipts.Count > 0)
+                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}");
+                if (await player.TimeoutIfOverdueAsync(r.Job, validator, ct).ConfigureAwait(false) is { } t)
+                {
+                    Log($"job {r.Job}: the worker missed its move; dispute ended by timeout in {t.TransactionHash}");
+                    moves++;
+                }
+            }
+            catch (ContractRevertedException e)
+            {
+                Log($"job {r.Job}: dispute move reverted: {e.Message}");
+            }
         }
         return moves;
     }
@@ -235,13 +256,9 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             Log($"job {r.Job}: input not on chain or not matching its root; not checked");
             return null;
         }
-        var model = models[job.ModelId].Model;
         try
         {
-            var run = new Executor(model).Run([WorkerDaemon.Decode(model, job.Input)], keepValues: true);
-            int n = model.Inputs.Length;
-            var trace = new DisputeTrace(job.Input, [.. Enumerable.Range(0, model.Ops.Length).Select(i => run.Values![n + i].Bytes.ToArray())]);
-            return _traces[(r.Job, r.Block)] = trace;
+            return _traces[(r.Job, r.Block)] = Honest.Trace(models[job.ModelId].Model, job.Input, r.Job);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {

@@ -1,10 +1,12 @@
 using System.Numerics;
 using Nethereum.RPC.Eth.DTOs;
 using Verity.Chain;
+using Verity.Chain.Dispute;
 using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
+using JobReassignedEvent = Verity.Chain.Generated.JobMarket.JobReassignedEvent;
 using JobRequestedEvent = Verity.Chain.Generated.JobMarket.JobRequestedEvent;
 
 namespace Verity.Node;
@@ -21,9 +23,11 @@ public sealed record WorkerOptions
     /// <summary>Most results one <c>submitResults</c> carries.</summary>
     public int MaxBatch { get; init; } = 32;
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Finalize this worker's own results once their window has passed (true); false leaves it to others.</summary>
+    public bool Finalize { get; init; } = true;
 }
 
-/// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did.</summary>
+/// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did (<see cref="Transactions"/> counts dispute moves too).</summary>
 public sealed record StepReport(int Seen, int Executed, int Submitted, int Transactions, int Closed);
 
 /// <summary>
@@ -35,11 +39,12 @@ public sealed record StepReport(int Seen, int Executed, int Submitted, int Trans
 /// store never posts a result twice.
 /// </summary>
 /// <remarks>One daemon per worker and store; not thread-safe (one step at a time).</remarks>
-public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IReadOnlyDictionary<Hash256, VModel> models,
-    NodeStore store, WorkerOptions? options = null, Action<string>? log = null)
+public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IReadOnlyDictionary<Hash256, ServedModel> models,
+    NodeStore store, WorkerOptions? options = null, Action<string>? log = null, Execution? execution = null)
 {
     private readonly WorkerOptions _options = options ?? new WorkerOptions();
-    private readonly Dictionary<Hash256, Executor> _executors = [];
+    private readonly Execution _execution = execution ?? new Execution();
+    private readonly Dictionary<JobId, DisputeTrace> _disputed = [];
 
     public Address Worker => worker;
     public NodeStore Store => store;
@@ -48,18 +53,20 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     /// fails (the RPC is down, say) is logged and retried at the next one.</summary>
     public Task RunAsync(CancellationToken ct) => Poll.RunAsync(async c => await StepAsync(c).ConfigureAwait(false), _options.PollInterval, Log, ct);
 
-    /// <summary>One pass: follow, execute, submit, close.</summary>
+    /// <summary>One pass: follow, execute, submit, defend, close.</summary>
     public async Task<StepReport> StepAsync(CancellationToken ct = default)
     {
         int seen = await FollowAsync(ct).ConfigureAwait(false);
         int executed = await ExecuteAsync(ct).ConfigureAwait(false);
         var (submitted, txs) = await SubmitAsync(ct).ConfigureAwait(false);
+        int moves = await DefendAsync(ct).ConfigureAwait(false);
         int closed = await CloseAsync(ct).ConfigureAwait(false);
-        return new StepReport(seen, executed, submitted, txs, closed);
+        return new StepReport(seen, executed, submitted, txs + moves, closed);
     }
 
     /// <summary>Reads <c>JobRequested</c> events for served models from the block after the saved one up to the head
-    /// less the confirmations; records the jobs and the block reached together. Returns the jobs recorded.</summary>
+    /// less the confirmations, and <c>JobReassigned</c> (which reopens a job this worker had closed or lost); records
+    /// the jobs and the block reached together. Returns the jobs recorded.</summary>
     public async Task<int> FollowAsync(CancellationToken ct = default)
     {
         long head = (long)(await contracts.Chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
@@ -67,6 +74,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         long from = Math.Max(store.LastBlock + 1, _options.StartBlock);
         int count = 0;
         var e = contracts.Chain.Web3.Eth.GetEvent<JobRequestedEvent>(contracts.Deployment.Market.Hex);
+        var reassigned = contracts.Chain.Web3.Eth.GetEvent<JobReassignedEvent>(contracts.Deployment.Market.Hex);
         while (from <= safe)
         {
             ct.ThrowIfCancellationRequested();
@@ -78,7 +86,10 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
                 .Select(l => new NodeJob(JobId.From(l.Event.JobId), new Hash256(l.Event.ModelId), new Hash256(l.Event.InputRoot),
                     l.Event.Input ?? [], (long)l.Log.BlockNumber.Value, NodeJobState.Seen, null, null, null, null))
                 .ToList();
-            store.RecordSeen(seen, to);
+            // A reassigned job (expired, or its worker lost a dispute) is drawn afresh: look at it again.
+            var reopened = (await reassigned.GetAllChangesAsync(reassigned.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)))
+                .ConfigureAwait(false)).Select(l => JobId.From(l.Event.JobId)).ToList();
+            store.RecordSeen(seen, to, reopened);
             count += seen.Count;
             from = to + 1;
         }
@@ -111,8 +122,8 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
                 store.RecordClosed(j.Id);
                 continue;
             }
-            store.RecordExecuted(j.Id, run.Outputs[0].Bytes.ToArray(), run.TraceRoot, run.OpRoots);
-            Log($"job {j.Id}: executed, trace root {run.TraceRoot}");
+            store.RecordExecuted(j.Id, run.Outputs[models[j.ModelId].Dispute.OutputOp], run.Root, run.OpRoots);
+            Log($"job {j.Id}: executed, trace root {run.Root}");
             count++;
         }
         return count;
@@ -169,15 +180,69 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         return (posted, txs);
     }
 
-    /// <summary>Drops the committed trace of submitted jobs that are finalized or refunded, or no longer this
-    /// worker's (a lost dispute reopens the job for another). Returns the jobs closed.</summary>
-    public async Task<int> CloseAsync(CancellationToken ct = default)
+    /// <summary>Plays this worker's side of the disputes opened against its results (<see cref="DisputePlayer.PlaySideAsync"/>,
+    /// from its trace recomputed from the input) and ends by timeout a dispute whose challenger stopped moving.
+    /// Returns the transactions sent.</summary>
+    public async Task<int> DefendAsync(CancellationToken ct = default)
     {
-        int count = 0;
+        int moves = 0;
         foreach (var j in store.Jobs(NodeJobState.Submitted))
         {
             ct.ThrowIfCancellationRequested();
             var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            if (onChain.Status != JobStatus.Challenged || onChain.Worker != worker)
+            {
+                _disputed.Remove(j.Id);
+                continue;
+            }
+            var served = models[j.ModelId];
+            if (!_disputed.TryGetValue(j.Id, out var trace))
+                _disputed[j.Id] = trace = _execution.Trace(served.Model, j.Input, j.Id);
+            var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, served.Dispute);
+            try
+            {
+                var turn = await player.PlaySideAsync(j.Id, new DisputeParty(worker, trace, j.Output), asChallenger: false, ct).ConfigureAwait(false);
+                moves += turn.Receipts.Count;
+                if (turn.Receipts.Count > 0)
+                    Log($"job {j.Id}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}");
+                if (await player.TimeoutIfOverdueAsync(j.Id, worker, ct).ConfigureAwait(false) is { } t)
+                {
+                    Log($"job {j.Id}: the challenger missed its move; dispute ended by timeout in {t.TransactionHash}");
+                    moves++;
+                }
+            }
+            catch (ContractRevertedException e)
+            {
+                Log($"job {j.Id}: dispute move reverted: {e.Message}");
+            }
+        }
+        return moves;
+    }
+
+    /// <summary>Finalizes this worker's results whose window has passed (the fee is paid then; anyone may finalize,
+    /// the worker has the reason to); drops the committed trace of submitted jobs that are finalized or refunded, or no
+    /// longer this worker's (a lost dispute reopens the job for another). Returns the jobs closed.</summary>
+    public async Task<int> CloseAsync(CancellationToken ct = default)
+    {
+        int count = 0;
+        long now = (long)await contracts.Chain.BlockTimestampAsync().ConfigureAwait(false);
+        foreach (var j in store.Jobs(NodeJobState.Submitted))
+        {
+            ct.ThrowIfCancellationRequested();
+            var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            if (onChain.Status is JobStatus.Committed && onChain.Worker == worker && onChain.Deadline <= now && _options.Finalize)
+            {
+                try
+                {
+                    await contracts.FinalizeAsync(worker, new JobResult(j.Id, j.Output!, j.TraceRoot!.Value), j.InputRoot).ConfigureAwait(false);
+                    onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+                    Log($"job {j.Id}: {(onChain.Status == JobStatus.Finalized ? "finalized" : "selected for audit at finalization")}");
+                }
+                catch (ContractRevertedException e)
+                {
+                    Log($"job {j.Id}: finalize reverted, rechecking at the next step: {e.Message}");
+                }
+            }
             if (onChain.Status is JobStatus.Committed or JobStatus.Challenged && onChain.Worker == worker)
                 continue;
             store.RecordClosed(j.Id);
@@ -187,9 +252,9 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         return count;
     }
 
-    /// <summary>Checks the input against the job's root and runs the model; null (logged) when the job cannot be
-    /// executed: input served off-chain, bytes that do not match the root, or an input the model refuses.</summary>
-    private RunResult? Run(NodeJob j)
+    /// <summary>Checks the input against the job's root and computes the trace to commit to; null (logged) when the
+    /// job cannot be executed: input served off-chain, bytes that do not match the root, or an input the model refuses.</summary>
+    private DisputeTrace? Run(NodeJob j)
     {
         if (j.Input.Length == 0)
         {
@@ -201,38 +266,15 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             Log($"job {j.Id}: input bytes do not match the input root {j.InputRoot}");
             return null;
         }
-        var model = models[j.ModelId];
         try
         {
-            if (!_executors.TryGetValue(j.ModelId, out var executor))
-                _executors[j.ModelId] = executor = new Executor(model);
-            return executor.Run([Decode(model, j.Input)]);
+            return _execution.Trace(models[j.ModelId].Model, j.Input, j.Id);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
             Log($"job {j.Id}: the model refuses the input: {e.Message}");
             return null;
         }
-    }
-
-    /// <summary>The input bytes as the model's single graph input (canonical encoding, docs/VMODEL.md): its declared
-    /// type and shape, the one dynamic dimension (−1) taken from the byte count.</summary>
-    public static IntTensor Decode(VModel model, byte[] input)
-    {
-        if (model.Inputs.Length != 1)
-            throw new ArgumentException($"model '{model.Name}' has {model.Inputs.Length} graph inputs; jobs carry one");
-        var spec = model.Inputs[0];
-        int size = spec.Type.Size();
-        int known = spec.Shape.Where(d => d >= 0).Aggregate(1, (a, b) => checked(a * b));
-        int dynamic = spec.Shape.Count(d => d < 0);
-        if (dynamic > 1 || input.Length % size != 0 || known == 0)
-            throw new ArgumentException($"cannot shape {input.Length} bytes as {spec.Type}[{string.Join(", ", spec.Shape)}]");
-        int elements = input.Length / size;
-        int free = elements / known;
-        if (free * known != elements || (dynamic == 0 && free != 1))
-            throw new ArgumentException($"{input.Length} bytes do not fit {spec.Type}[{string.Join(", ", spec.Shape)}]");
-        int[] shape = [.. spec.Shape.Select(d => d < 0 ? free : d)];
-        return new IntTensor(spec.Type, shape, (byte[])input.Clone());
     }
 
     private void Log(string message) => log?.Invoke($"worker {worker.Hex[..10]}: {message}");

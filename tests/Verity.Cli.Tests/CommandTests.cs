@@ -50,9 +50,9 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public void DemoRunsEndToEnd()
+    public void TourRunsEndToEnd()
     {
-        var (code, stdout, stderr) = Repo.Verity("demo", "--json");
+        var (code, stdout, stderr) = Repo.Verity("tour", "--json");
         Assert.True(code == 0, stderr);
         var r = JsonDocument.Parse(stdout).RootElement;
         Assert.True(r.GetProperty("bit_exact").GetBoolean());

@@ -79,7 +79,7 @@ public sealed class ApiTests
     {
         await using var w = await ExplorerWorld.StartAsync();
         var file = Path.Combine(Path.GetTempPath(), $"verity-deployment-{Guid.NewGuid():N}.json");
-        DeploymentJson.Write(file, w.V.Deployment, w.FromBlock, AnvilNode.ChainId);
+        new DeploymentFile(w.V.Deployment, AnvilNode.ChainId, w.FromBlock).Write(file);
         int port;
         using (var l = new TcpListener(IPAddress.Loopback, 0))
         {

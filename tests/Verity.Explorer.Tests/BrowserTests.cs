@@ -50,7 +50,7 @@ public sealed class BrowserTests
             await ExplorerWorld.ScreenshotAsync(page, "jobs-3-finalized");
 
             // The job's page carries the receipt, equal to a local run of the same model on the same input.
-            var local = new Executor(w.M.Model).Run([WorkerDaemon.Decode(w.M.Model, input)]);
+            var local = new Executor(w.M.Model).Run([Execution.Decode(w.M.Model, input)]);
             var view = await w.V.JobAsync(job);
             var jp = await w.OpenAsync($"job.html?id={job}");
             await Expect(jp.Locator("#receipt dd[data-field=status]")).ToHaveTextAsync("Finalized");

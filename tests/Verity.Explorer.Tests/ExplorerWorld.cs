@@ -122,12 +122,12 @@ public sealed class ExplorerWorld : IAsyncDisposable
 
     public WorkerDaemon Daemon(int worker, NodeStore store) =>
         new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
-            new Dictionary<Hash256, VModel> { [ModelId] = M.Model }, store,
+            new Dictionary<Hash256, ServedModel> { [ModelId] = new(M.Model, M.Dispute) }, store,
             new WorkerOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) });
 
     public ValidatorDaemon Validator(int worker, NodeStore store) =>
         new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
-            new Dictionary<Hash256, ValidatedModel> { [ModelId] = new(M.Model, M.Dispute) }, store,
+            new Dictionary<Hash256, ServedModel> { [ModelId] = new(M.Model, M.Dispute) }, store,
             new ValidatorOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) });
 
     public static byte[] InputBytes(int[] ids) => IntTensor.FromInts(DType.I32, [1, ids.Length], ids).Bytes.ToArray();

@@ -188,6 +188,19 @@ public sealed class DisputePlayer(ChainClient chain, Address game, DisputeModel 
         throw new InvalidOperationException($"job {job}: the dispute did not end");
     }
 
+    /// <summary>Ends the job's dispute by <c>timeout</c> when the side to move has let its deadline pass (by the latest
+    /// block's time); null when there is no open game or time remains. Call it after <see cref="PlaySideAsync"/>,
+    /// when the side to move is the other one.</summary>
+    public async Task<TransactionReceipt?> TimeoutIfOverdueAsync(JobId job, Address caller, CancellationToken ct = default)
+    {
+        var g = await StateAsync(job).ConfigureAwait(false);
+        if ((DisputePhase)(int)g.Phase is DisputePhase.None or DisputePhase.Ended)
+            return null;
+        if (await chain.BlockTimestampAsync().ConfigureAwait(false) <= g.Deadline)
+            return null;
+        return await chain.SendAsync(game, new G.TimeoutFunction { JobId = job.ToBigInteger() }, caller, ct: ct).ConfigureAwait(false);
+    }
+
     /// <summary>The worker's move after the chunk bisection: its bytes of chunk <paramref name="chunk"/> of op
     /// <paramref name="op"/>'s output, from its own trace.</summary>
     private Task<TransactionReceipt> RevealAsync(BigInteger id, DisputeParty worker, int op, int chunk, CancellationToken ct) =>

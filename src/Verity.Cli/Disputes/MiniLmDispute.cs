@@ -5,6 +5,7 @@ using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Ops;
 using Verity.Engine.Tensors;
+using Verity.Node;
 
 namespace Verity.Cli.Disputes;
 
@@ -29,30 +30,13 @@ public sealed class MiniLmDispute
         Input = IntTensor.FromInts(DType.I32, [1, TokenIds.Length], TokenIds);
         var run = new Executor(Model).Run([Input], keepValues: true);
         Values = run.Values!;
-        Dispute = new DisputeModel([.. Model.Ops.Select(o => o.Encode())], Model.Inputs.Length, Model.OutputIds[0] - Model.Inputs.Length,
-            DisputeModel.FitLengths(3, 4, Lengths(1), 8, Lengths(2), Inner()));
+        Dispute = DisputeModels.Build(Model);
         if (Dispute.WeightsRoot != loaded.WeightsRoot) throw new InvalidOperationException("weights root mismatch");
         Honest = TraceOf(Values);
         if (Honest.Root != run.TraceRoot) throw new InvalidOperationException("trace root mismatch");
         for (var i = 0; i < Model.Ops.Length; i++) // the length rules, fitted at 1 and 2 tokens, hold at 7
             if (Dispute.LengthOf(i, InputBytes.Length) != Honest.Outputs[i].Length) throw new InvalidOperationException($"op {i}: length rule fails");
     }
-
-    /// <summary>Every op's output length for an input of <paramref name="tokens"/> tokens ([CLS] … [SEP]).</summary>
-    public int[] Lengths(int tokens)
-    {
-        var ids = IntTensor.FromInts(DType.I32, [1, tokens], [.. TokenIds.Take(tokens - 1), 102]);
-        var values = new Executor(Model).Run([ids], trace: false, keepValues: true).Values!;
-        return [.. Enumerable.Range(0, Model.Ops.Length).Select(i => values[Model.Inputs.Length + i].ByteLength)];
-    }
-
-    /// <summary>For ReduceMean and Gather, the product of the input's dimensions after the axis; 0 for other ops.</summary>
-    private int[] Inner() => [.. Model.Ops.Select(o => o switch
-    {
-        ReduceMean r => Values[o.Inputs[0]].Shape[(r.Axis + 1)..].Aggregate(1, (a, b) => a * b),
-        Gather g => Values[o.Inputs[0]].Shape[(g.Axis + 1)..].Aggregate(1, (a, b) => a * b),
-        _ => 0,
-    })];
 
     public VModel Model { get; }
     public Hash256 Id { get; }

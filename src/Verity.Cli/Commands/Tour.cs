@@ -7,10 +7,10 @@ using Verity.Engine.Tensors;
 namespace Verity.Cli.Commands;
 
 /// <summary>
-/// `verity demo`: the engine end to end on this machine — both real models compiled, inferences committed,
+/// `verity tour`: the engine end to end on this machine — both real models compiled, inferences committed,
 /// bit-exactness across threads and code paths, and a tampered trace located down to one op and one chunk.
 /// </summary>
-public static class Demo
+public static class Tour
 {
     private static readonly string[] Sentences =
     [

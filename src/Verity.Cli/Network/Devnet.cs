@@ -1,0 +1,208 @@
+using System.Numerics;
+using Verity.Chain;
+using Verity.Cli.Commands;
+using Verity.Cli.Models;
+using Verity.Commitments;
+using Verity.Engine.Ops;
+using Verity.Node;
+using SetShape = Verity.Chain.Generated.DisputeGame.SetShapeFunction;
+
+namespace Verity.Cli.Network;
+
+/// <summary>How a local devnet is set up and run.</summary>
+public sealed record DevnetOptions
+{
+    public int Workers { get; init; } = 3;
+    /// <summary>Each worker's stake in whole tokens (default 2,000 each); stake weighs the draw.</summary>
+    public IReadOnlyList<int>? Stakes { get; init; }
+    /// <summary>The strategy of the last worker; null: all honest.</summary>
+    public CheatStrategy? Cheat { get; init; }
+    /// <summary>Market timings in chain seconds. Anvil advances one second per block (AnvilNode), and the devnet
+    /// mines a block every <see cref="BlockInterval"/>, so a chain second is that long.</summary>
+    public MarketParams Market { get; init; } = MarketParams.Default with
+    {
+        ResultTimeout = 600, ChallengeWindow = 30, AuditWindow = 60, DisputeTimeout = 6000, AuditBps = 1000,
+    };
+    public ulong MoveTime { get; init; } = 120;
+    public TimeSpan BlockInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(200);
+    public int MaxBatch { get; init; } = 32;
+    /// <summary>Register and serve ResNet18 too (image jobs).</summary>
+    public bool Images { get; init; } = true;
+    /// <summary>Run a validator that re-executes every result (besides the workers' own audits).</summary>
+    public bool Validator { get; init; } = true;
+}
+
+/// <summary>
+/// A whole Verity network on this machine: anvil, the contracts, both real models compiled and registered with
+/// their lineage (a dataset of the calibration inputs each, two contributors), funded accounts, workers staking and
+/// serving (the last one dishonest when asked), their audit daemons, a validator, and a block producer.
+/// </summary>
+public sealed class Devnet : IAsyncDisposable
+{
+    public static readonly BigInteger Fee = Deployer.Token + 777;
+    public const ushort OwnerBps = 2000, DatasetBps = 1000;
+
+    private Devnet(DevnetOptions options, AnvilNode node, VerityContracts v, DeploymentFile file,
+        IReadOnlyDictionary<string, (LoadedModel Loaded, ServedModel Served)> models, IReadOnlyDictionary<string, Hash256> datasets)
+    {
+        Options = options;
+        Node = node;
+        V = v;
+        File = file;
+        Models = models;
+        Datasets = datasets;
+    }
+
+    public DevnetOptions Options { get; }
+    public AnvilNode Node { get; }
+    public VerityContracts V { get; }
+    public DeploymentFile File { get; }
+    /// <summary>"minilm" (and "resnet18") → the loaded model and what its daemons need.</summary>
+    public IReadOnlyDictionary<string, (LoadedModel Loaded, ServedModel Served)> Models { get; }
+    /// <summary>Model name → the dataset in its lineage.</summary>
+    public IReadOnlyDictionary<string, Hash256> Datasets { get; }
+
+    public Address Owner => Node.Accounts[0];
+    public Address ModelOwner => Node.Accounts[1];
+    public IReadOnlyList<Address> Workers => [.. Node.Accounts.Skip(2).Take(Options.Workers)];
+    public Address Validator => Node.Accounts[2 + Options.Workers];
+    public Address Requester => Node.Accounts[3 + Options.Workers];
+    public Address DatasetOwner => Node.Accounts[4 + Options.Workers];
+    public IReadOnlyList<Address> Contributors => [Node.Accounts[5 + Options.Workers], Node.Accounts[6 + Options.Workers]];
+    /// <summary>The dishonest worker, if any.</summary>
+    public Address? Cheater => Options.Cheat is null ? null : Workers[^1];
+
+    public static async Task<Devnet> StartAsync(DevnetOptions options, ModelStore store, Action<string> log, CancellationToken ct = default)
+    {
+        if (options.Workers < 1) throw new ArgumentException($"a devnet needs at least one worker, got {options.Workers}");
+        var names = options.Images ? new[] { "minilm", "resnet18" } : ["minilm"];
+        var models = names.ToDictionary(n => n, n =>
+        {
+            var loaded = store.Load(n);
+            return (Loaded: loaded, Served: ServedModel.Of(loaded.Model));
+        });
+        var node = await AnvilNode.StartAsync(accounts: options.Workers + 7, cancellationToken: ct);
+        try
+        {
+            var chain = new ChainClient(node.RpcUrl);
+            var owner = node.Accounts[0];
+            var deployment = await Deployer.DeployAsync(chain, owner, new DeploymentOptions { Market = options.Market, MoveTime = options.MoveTime }, ct: ct);
+            var file = new DeploymentFile(deployment, AnvilNode.ChainId, 0);
+            var v = new VerityContracts(chain, deployment);
+            var net = new Devnet(options, node, v, file, models, new Dictionary<string, Hash256>());
+            log($"anvil at {node.RpcUrl}; contracts deployed (market {deployment.Market})");
+            foreach (var a in net.Workers.Append(net.Validator).Append(net.Requester).Append(net.DatasetOwner).Append(net.ModelOwner))
+                await v.TransferAsync(owner, a, 100_000 * Deployer.Token);
+
+            var datasets = new Dictionary<string, Hash256>();
+            foreach (var (name, (loaded, served)) in models)
+            {
+                // Lineage: the model pays 10% of each fee to the dataset it was calibrated on.
+                var items = name == "minilm" ? ModelFiles.CalibrationSentences() : [.. store.Files.CalibrationImages().Select(p => Path.GetFileName(p))];
+                var root = Merkle.Root([.. items.Select(i => Hash256.Of(System.Text.Encoding.UTF8.GetBytes(i!)))]);
+                await v.RegisterDatasetAsync(net.DatasetOwner, root, root, [(net.Contributors[0], 6000), (net.Contributors[1], 4000)], 10 * Deployer.Token);
+                datasets[name] = root;
+                await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(loaded.Id, loaded.WeightsRoot, (uint)OpSet.Version, 1, OwnerBps, Fee, null,
+                    [new DatasetShare(root, DatasetBps)]));
+                var d = served.Dispute;
+                await chain.SendAsync(deployment.DisputeGame, new SetShape
+                {
+                    ModelId = loaded.Id.ToArray(), OpCount = d.OpCount, InputCount = d.InputCount, OutputOp = d.OutputOp, LengthsHash = d.LengthsHash.ToArray(),
+                }, net.ModelOwner, ct: ct);
+                log($"model {name} {loaded.Id} registered ({loaded.Model.Ops.Length} ops; fee {Daemons.Tokens(Fee)}, {OwnerBps / 100}% to its owner, {DatasetBps / 100}% to dataset {root.ToString()[..10]}…)");
+            }
+            for (var i = 0; i < net.Workers.Count; i++)
+            {
+                int stake = options.Stakes?[i] ?? 2_000;
+                await Daemons.JoinAsync(v, net.Workers[i], [.. models.Values.Select(m => m.Loaded.Id)], stake, _ => { }, ct);
+                log($"worker {i + 1} {net.Workers[i]} staked {stake} and serves {models.Count} model(s){(net.Workers[i] == net.Cheater ? $" — DISHONEST: {Execution.Name(options.Cheat!.Value)}" : "")}");
+            }
+            return new Devnet(options, node, v, file, models, datasets);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the block producer, every worker (with its audit daemon) and the validator until cancelled.
+    /// Stores live in <paramref name="storeDir"/>; daemon logs go to <paramref name="log"/>.</summary>
+    public async Task RunNodesAsync(string storeDir, Action<string> log, CancellationToken ct)
+    {
+        Directory.CreateDirectory(storeDir);
+        var served = Models.Values.ToDictionary(m => m.Loaded.Id, m => m.Served);
+        var stores = new List<NodeStore>();
+        NodeStore Store(string name)
+        {
+            var s = new NodeStore(Path.Combine(storeDir, name + ".db"));
+            stores.Add(s);
+            return s;
+        }
+        VerityContracts Client() => new(new ChainClient(Node.RpcUrl), File.Deployment);
+        var tasks = new List<Task> { ProduceBlocksAsync(ct) };
+        for (var i = 0; i < Workers.Count; i++)
+        {
+            var w = Workers[i];
+            tasks.Add(new WorkerDaemon(Client(), w, served, Store($"worker{i + 1}"),
+                new WorkerOptions { Confirmations = 0, MaxBatch = Options.MaxBatch, PollInterval = Options.Poll }, log,
+                new Execution(w == Cheater ? Options.Cheat : null)).RunAsync(ct));
+            tasks.Add(new ValidatorDaemon(Client(), w, served, Store($"worker{i + 1}.audits"),
+                new ValidatorOptions { Confirmations = 0, AuditedOnly = true, PollInterval = Options.Poll }, log).RunAsync(ct));
+        }
+        if (Options.Validator)
+            tasks.Add(new ValidatorDaemon(Client(), Validator, served, Store("validator"),
+                new ValidatorOptions { Confirmations = 0, PollInterval = Options.Poll }, log).RunAsync(ct));
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        finally
+        {
+            foreach (var s in stores)
+                s.Dispose();
+        }
+    }
+
+    /// <summary>Mines an empty block every <see cref="DevnetOptions.BlockInterval"/>, so chain time moves as on a real
+    /// chain even when nobody sends.</summary>
+    private async Task ProduceBlocksAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Node.MineAsync(1, ct);
+                await Task.Delay(Options.BlockInterval, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                await Task.Delay(Options.BlockInterval, CancellationToken.None); // the node is going away
+            }
+        }
+    }
+
+    /// <summary>Writes deployment.json and one config file per role (worker1…, validator, requester) into
+    /// <paramref name="dir"/>; returns the requester's config path.</summary>
+    public string WriteConfigs(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var deployment = Path.Combine(dir, "deployment.json");
+        File.Write(deployment);
+        var models = Models.Keys.ToArray();
+        var common = new NetworkConfig { Rpc = Node.RpcUrl, Deployment = "deployment.json", Confirmations = 0, Models = models, PollMs = 200 };
+        for (var i = 0; i < Workers.Count; i++)
+            (common with { Account = Workers[i].ToString(), Store = $"worker{i + 1}.db" }).Write(Path.Combine(dir, $"worker{i + 1}.json"));
+        (common with { Account = Validator.ToString(), Store = "validator.db" }).Write(Path.Combine(dir, "validator.json"));
+        var requester = Path.Combine(dir, "requester.json");
+        (common with { Account = Requester.ToString() }).Write(requester);
+        return requester;
+    }
+
+    public async ValueTask DisposeAsync() => await Node.DisposeAsync();
+}

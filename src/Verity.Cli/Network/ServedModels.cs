@@ -1,0 +1,72 @@
+using Verity.Chain;
+using Verity.Cli.Models;
+using Verity.Commitments;
+using Verity.Engine.Format;
+using Verity.Node;
+
+namespace Verity.Cli.Network;
+
+/// <summary>
+/// Resolves the models a daemon serves or checks — a shipped name, a .vmodel file, or a model id fetched from the
+/// configured artifact source (a folder or an http(s) base URL holding &lt;id&gt;.vmodel, cached in .cache/artifacts)
+/// — checks each file hashes to its id, and checks the id is registered on chain with the same weights root.
+/// </summary>
+public static class ServedModels
+{
+    public static async Task<Dictionary<Hash256, ServedModel>> LoadAsync(IReadOnlyList<string> entries, string? artifacts,
+        VerityContracts contracts, ModelStore store, Action<string> log, CancellationToken ct = default)
+    {
+        if (entries.Count == 0)
+            throw new ArgumentException("no models to serve: give --model (a shipped name, a .vmodel file or a model id) or \"models\" in the config");
+        var served = new Dictionary<Hash256, ServedModel>();
+        foreach (var entry in entries)
+        {
+            var (model, id, weightsRoot) = entry.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && entry.Length == 66
+                ? await FetchAsync(Hash256.Parse(entry), artifacts, store.Files, log, ct).ConfigureAwait(false)
+                : Local(store.Load(entry));
+            var registered = await contracts.ModelAsync(id).ConfigureAwait(false)
+                ?? throw new ArgumentException($"model '{entry}' (id {id}) is not registered on this deployment");
+            if (registered.WeightsRoot != weightsRoot)
+                throw new ArgumentException($"model '{entry}' (id {id}): weights root {weightsRoot} differs from the registered {registered.WeightsRoot}");
+            served[id] = ServedModel.Of(model);
+            log($"model {model.Name} {id}: {model.Ops.Length} ops, registered by {registered.Owner}");
+        }
+        return served;
+    }
+
+    private static (VModel, Hash256, Hash256) Local(LoadedModel m) => (m.Model, m.Id, m.WeightsRoot);
+
+    /// <summary>The artifact with id <paramref name="id"/>: from the cache, else from the source; its bytes must hash to the id.</summary>
+    public static async Task<(VModel Model, Hash256 Id, Hash256 WeightsRoot)> FetchAsync(Hash256 id, string? source, ModelFiles files,
+        Action<string> log, CancellationToken ct = default)
+    {
+        string name = Convert.ToHexStringLower(id.AsSpan()) + ".vmodel";
+        string cached = Path.Combine(Directory.CreateDirectory(Path.Combine(files.CacheDir, "artifacts")).FullName, name);
+        if (File.Exists(cached))
+            return VModel.Load(cached, id);
+        if (source is null)
+            throw new ArgumentException($"model {id} is not cached and no artifact source is configured (--artifacts a folder or URL)");
+        byte[] bytes;
+        if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            var url = source.TrimEnd('/') + "/" + name;
+            using var response = await http.GetAsync(url, ct).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                throw new IOException($"fetching model {id} from {url}: HTTP {(int)response.StatusCode}");
+            bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            string path = Path.Combine(source, name);
+            bytes = File.Exists(path) ? await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false)
+                : throw new FileNotFoundException($"model {id}: no {name} in the artifact folder {source}", path);
+        }
+        var loaded = VModel.Load(bytes, id); // throws InvalidDataException when the bytes do not hash to the id
+        var tmp = cached + ".tmp";
+        await File.WriteAllBytesAsync(tmp, bytes, ct).ConfigureAwait(false);
+        File.Move(tmp, cached, overwrite: true);
+        log($"fetched model {id} ({bytes.Length:N0} bytes) from {source}");
+        return loaded;
+    }
+}
