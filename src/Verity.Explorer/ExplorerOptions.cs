@@ -20,6 +20,10 @@ public sealed record ExplorerOptions
     /// <summary>Most blocks per <c>eth_getLogs</c> call (public endpoints cap the range).</summary>
     public long MaxLogRange { get; init; } = 2_000;
 
+    /// <summary>Blocks an event must be buried under before it is shown (0 = show the head; more keeps shallow
+    /// reorganisations, which the explorer does not undo, out of the view).</summary>
+    public int Confirmations { get; init; }
+
     /// <summary>Optional SQLite files of worker or validator daemons (<c>NodeStore</c>) whose rows add detail to a job.</summary>
     public IReadOnlyList<string> NodeStores { get; init; } = [];
 

@@ -27,7 +27,7 @@ public sealed class Indexer(ExplorerOptions options, ExplorerState state, Action
     /// <summary>Reads every block up to the current head; returns the number of logs applied.</summary>
     public async Task<int> SyncAsync(CancellationToken ct = default)
     {
-        var head = (long)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
+        var head = (long)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value - options.Confirmations;
         int applied = 0;
         while (_next <= head)
         {

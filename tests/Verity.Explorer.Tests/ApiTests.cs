@@ -88,7 +88,7 @@ public sealed class ApiTests
         }
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "verity.dll"), "explorer", "--rpc", w.Node.RpcUrl.ToString(), "--deployment", file,
-                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll", "0.2" })
+                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll", "0.2", "--confirmations", "2" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         try
@@ -110,6 +110,14 @@ public sealed class ApiTests
             using var page = await http.GetAsync("");
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
             Assert.Contains("<h1>Jobs</h1>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // With --confirmations 2, a dataset registered in the head block shows only once two blocks are on top of it.
+            await w.V.RegisterDatasetAsync(w.ModelOwner, Commitments.Hash256.Of("d"u8), Commitments.Hash256.Of("r"u8), [(w.ModelOwner, (ushort)10_000)], 10 * ExplorerWorld.T);
+            await Task.Delay(1500); // several polls
+            Assert.Equal(0, (await GetAsync(http, "api/datasets")).Body.GetProperty("datasets").GetArrayLength());
+            await w.Node.MineAsync(2);
+            await ExplorerWorld.UntilAsync(async () => (await GetAsync(http, "api/datasets")).Body.GetProperty("datasets").GetArrayLength() == 1,
+                "the dataset shown after its confirmations");
         }
         finally
         {

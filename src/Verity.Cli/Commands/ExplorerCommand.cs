@@ -5,7 +5,8 @@ using Verity.Explorer;
 namespace Verity.Cli.Commands;
 
 /// <summary><c>verity explorer --rpc URL --deployment deployment.json --port P</c> (or <c>--config</c>): the web explorer
-/// in its own process, following any EVM endpoint that holds the deployment; stopped by Ctrl-C or SIGTERM.</summary>
+/// in its own process, following any EVM endpoint that holds the deployment; stopped by Ctrl-C or SIGTERM. It takes the
+/// shared network flags; it sends nothing, so --account and --keystore are accepted and unused.</summary>
 public static class ExplorerCommand
 {
     public static Command Create(NetworkOptions net)
@@ -28,12 +29,15 @@ public static class ExplorerCommand
             if (p.GetValue(from) is < 0)
                 throw new ArgumentException("--from-block must not be negative");
             // Opening the connection reads the deployment file and checks the endpoint's chain id against it.
-            var connection = await NetworkConnection.OpenAsync(net.Read(p));
+            var config = net.Read(p);
+            if (config.Confirmations < 0)
+                throw new ArgumentException("--confirmations must not be negative");
+            var connection = await NetworkConnection.OpenAsync(config);
             var rpc = connection.Config.Rpc!;
             var d = connection.Deployment;
             var options = new ExplorerOptions
             {
-                RpcUrl = rpc, Deployment = d.Deployment, FromBlock = p.GetValue(from) ?? d.Block,
+                RpcUrl = rpc, Deployment = d.Deployment, FromBlock = p.GetValue(from) ?? d.Block, Confirmations = config.Confirmations,
                 PollInterval = TimeSpan.FromSeconds(p.GetValue(poll)), NodeStores = p.GetValue(stores) ?? [],
             };
             var app = ExplorerApp.Build(options, $"http://{p.GetValue(host)}:{p.GetValue(port)}", Console.Error.WriteLine);
