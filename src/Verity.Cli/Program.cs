@@ -54,6 +54,10 @@ gas.SetAction(async (p, ct) => await Cli.RunAsync(async () =>
     return 0;
 }));
 bench.Subcommands.Add(gas);
+var benchJobsOpt = new Option<int>("--jobs") { Description = "Jobs per run", DefaultValueFactory = _ => 40 };
+var network = new Command("network", "Jobs through a live devnet, request to finalization, batching on and off: jobs/s, p50/p95 latency, gas per job") { benchJobsOpt, jsonOpt };
+network.SetAction(async (p, ct) => await Cli.RunAsync(() => BenchNetwork.RunAsync(p.GetValue(benchJobsOpt), p.GetValue(jsonOpt), ct)));
+bench.Subcommands.Add(network);
 bench.Subcommands.Add(accuracy);
 bench.Subcommands.Add(engine);
 root.Subcommands.Add(bench);
@@ -61,6 +65,7 @@ root.Subcommands.Add(bench);
 // the network: keys, daemons
 var net = new Verity.Cli.Network.NetworkOptions();
 root.Subcommands.Add(Keys.Build());
+root.Subcommands.Add(Deploy.Build(net));
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));
 

@@ -60,6 +60,23 @@ public sealed class CommandTests
         Assert.True(r.GetProperty("paraphrase_similarity").GetDouble() > r.GetProperty("unrelated_similarity").GetDouble());
     }
 
+    /// <summary>The network demo as a newcomer runs it: text and image jobs, a dishonest worker, a JSON summary.</summary>
+    [Fact]
+    [Trait("Category", "Network")]
+    public void DemoRunsTheNetworkAndCatchesTheCheater()
+    {
+        var (code, stdout, stderr) = Repo.Verity("demo", "--jobs", "12", "--cheat", "wrong-trace", "--json");
+        Assert.True(code == 0, stderr);
+        var r = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(12, r.GetProperty("jobs_finalized").GetInt32());
+        Assert.Equal(1, r.GetProperty("workers_slashed").GetInt32());
+        Assert.Equal(0, r.GetProperty("jobs_failed").GetInt32());
+        Assert.Equal(0, r.GetProperty("honest_slashed").GetInt32());
+        Assert.True(r.GetProperty("books_balanced").GetBoolean());
+        Assert.Equal(r.GetProperty("disputes").GetInt32(), r.GetProperty("disputes_won_by_honest").GetInt32());
+        Assert.Contains("requested by requester", stderr, StringComparison.Ordinal); // the live feed goes to stderr with --json
+    }
+
     [Fact]
     public void EmptyTextIsRejected() => AssertBadInput(["infer", "--local", "--model", "minilm", "--text", "   "], "text is empty");
 

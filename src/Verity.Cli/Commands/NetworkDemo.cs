@@ -38,7 +38,9 @@ public static class NetworkDemo
         var clock = Stopwatch.StartNew();
         void Say(string s) => say($"[{clock.Elapsed.TotalSeconds,6:F1}s] {s}");
         var store = new ModelStore(ModelFiles.Default(), Say);
-        await using var net = await Devnet.StartAsync(new DevnetOptions { Cheat = strategy }, store, Say, ct);
+        // The dishonest worker stakes twice what each honest one does, so that it is drawn for about half the jobs.
+        var options = new DevnetOptions { Cheat = strategy, Stakes = strategy is null ? null : [2_000, 2_000, 4_000] };
+        await using var net = await Devnet.StartAsync(options, store, Say, ct);
         var names = Names(net);
 
         string runDir = Path.Combine(store.Files.CacheDir, "devnet", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
