@@ -16,7 +16,7 @@ namespace Verity.Chain;
 /// </summary>
 public sealed class ChainClient
 {
-    private readonly Dictionary<Address, Web3> _signers = [];
+    private readonly Dictionary<Address, (Web3 Web3, Nethereum.RPC.NonceServices.InMemoryNonceService Nonces)> _signers = [];
 
     public ChainClient(Uri rpcUrl)
     {
@@ -38,17 +38,29 @@ public sealed class ChainClient
         var web3 = new Web3(account, RpcUrl.ToString());
         web3.TransactionManager.UseLegacyAsDefault = true;
         // One nonce source per key, so two daemons of one process sending from the same key do not collide.
-        account.NonceService = new Nethereum.RPC.NonceServices.InMemoryNonceService(account.Address, web3.Client);
+        var nonces = new Nethereum.RPC.NonceServices.InMemoryNonceService(account.Address, web3.Client);
+        account.NonceService = nonces;
         var address = Address.Parse(account.Address);
         lock (_signers)
-            _signers[address] = web3;
+            _signers[address] = (web3, nonces);
         return address;
     }
 
     private Web3 SenderOf(Address from)
     {
         lock (_signers)
-            return _signers.TryGetValue(from, out var w) ? w : Web3;
+            return _signers.TryGetValue(from, out var s) ? s.Web3 : Web3;
+    }
+
+    /// <summary>After a send that may not have reached the node (the RPC failed), the next nonce is read from the
+    /// chain again, so a lost transaction leaves no gap that would hold every later one back.</summary>
+    private async Task ForgetNonceAsync(Address from)
+    {
+        Nethereum.RPC.NonceServices.InMemoryNonceService? nonces;
+        lock (_signers)
+            nonces = _signers.TryGetValue(from, out var s) ? s.Nonces : null;
+        if (nonces is not null)
+            await nonces.ResetNonceAsync().ConfigureAwait(false);
     }
 
     /// <summary>Sends <paramref name="message"/> to <paramref name="contract"/> from <paramref name="from"/> and
@@ -69,6 +81,11 @@ public sealed class ChainClient
         catch (Exception e) when (ContractRevertedException.TryFrom(e, typeof(TMessage).Name) is { } reverted)
         {
             throw reverted;
+        }
+        catch
+        {
+            await ForgetNonceAsync(from).ConfigureAwait(false);
+            throw;
         }
         var receipt = await ReceiptAsync(hash, ct).ConfigureAwait(false);
         if (receipt.Status?.Value != 1)

@@ -21,7 +21,7 @@ public static class ServedModels
         var served = new Dictionary<Hash256, ServedModel>();
         foreach (var entry in entries)
         {
-            var (model, id, weightsRoot) = entry.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && entry.Length == 66
+            var (model, id, weightsRoot) = IsId(entry)
                 ? await FetchAsync(Hash256.Parse(entry), artifacts, store.Files, log, ct).ConfigureAwait(false)
                 : Local(store.Load(entry));
             var registered = await contracts.ModelAsync(id).ConfigureAwait(false)
@@ -32,6 +32,13 @@ public static class ServedModels
             log($"model {model.Name} {id}: {model.Ops.Length} ops, registered by {registered.Owner}");
         }
         return served;
+    }
+
+    /// <summary>A model id: 64 hex digits, with or without 0x.</summary>
+    public static bool IsId(string entry)
+    {
+        var digits = entry.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? entry[2..] : entry;
+        return digits.Length == 64 && digits.All(char.IsAsciiHexDigit);
     }
 
     private static (VModel, Hash256, Hash256) Local(LoadedModel m) => (m.Model, m.Id, m.WeightsRoot);

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text;
+using Verity.Chain;
+using Verity.Cli.Models;
+using Verity.Commitments;
+using Verity.Engine;
+using Verity.Engine.Ops;
+using Verity.Node;
+using Xunit;
+using Xunit.Abstractions;
+using SetShape = Verity.Chain.Generated.DisputeGame.SetShapeFunction;
+
+namespace Verity.Node.Tests;
+
+/// <summary>
+/// The path a newcomer takes against any EVM endpoint, with the real commands as processes: a key created with
+/// <c>verity key new</c>, contracts deployed with <c>verity deploy</c>, and a <c>verity worker</c> configured by a file —
+/// signing with its keystore, fetching the model by id from an artifact folder, staking, serving, executing a job,
+/// finalizing it — then stopped by SIGTERM.
+/// </summary>
+[Trait("Category", "Network")]
+public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("verity-worker-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public async Task A_keystore_worker_configured_by_file_stakes_serves_executes_and_finalizes()
+    {
+        await using var node = await AnvilNode.StartAsync(accounts: 4);
+        var deployer = node.Accounts[0];
+        File.WriteAllText(Path.Combine(_dir, "pw.txt"), "a long worker password\n");
+
+        var (code, keyOut, err) = await VerityAsync(null, "key", "new", Path.Combine(_dir, "worker-key.json"), "--password-file", Path.Combine(_dir, "pw.txt"));
+        Assert.True(code == 0, err);
+        var worker = Address.Parse(keyOut.Trim());
+        (code, _, err) = await VerityAsync(null, "deploy", "--rpc", node.RpcUrl.ToString(), "--account", deployer.ToString(), "-o", Path.Combine(_dir, "deployment.json"));
+        Assert.True(code == 0, err);
+        var file = DeploymentFile.Read(Path.Combine(_dir, "deployment.json"));
+        var chain = new ChainClient(node.RpcUrl);
+        var v = new VerityContracts(chain, file.Deployment);
+
+        // The model owner registers MiniLM and its dispute shape; the artifact is published under its id.
+        var minilm = new ModelStore(ModelFiles.Default(), _ => { }).Load("minilm");
+        var shape = DisputeModels.Build(minilm.Model);
+        await v.RegisterModelAsync(node.Accounts[1], new ModelSpec(minilm.Id, minilm.WeightsRoot, (uint)OpSet.Version, 1, 2000, Deployer.Token, null, []));
+        await chain.SendAsync(file.Deployment.DisputeGame, new SetShape
+        {
+            ModelId = minilm.Id.ToArray(), OpCount = shape.OpCount, InputCount = shape.InputCount, OutputOp = shape.OutputOp, LengthsHash = shape.LengthsHash.ToArray(),
+        }, node.Accounts[1]);
+        var artifacts = Directory.CreateDirectory(Path.Combine(_dir, "artifacts")).FullName;
+        File.Copy(minilm.Path, Path.Combine(artifacts, Convert.ToHexStringLower(minilm.Id.AsSpan()) + ".vmodel"));
+        await node.RpcAsync("anvil_setBalance", default, worker.Hex, "0x56BC75E2D63100000");
+        await v.TransferAsync(deployer, worker, 5_000 * Deployer.Token);
+        await v.TransferAsync(deployer, node.Accounts[2], 100 * Deployer.Token);
+
+        File.WriteAllText(Path.Combine(_dir, "worker.json"), $$"""
+            { "rpc": "{{node.RpcUrl}}", "deployment": "deployment.json", "keystore": "worker-key.json", "password_file": "pw.txt",
+              "confirmations": 0, "store": "worker.db", "models": ["{{minilm.Id}}"], "artifacts": "artifacts", "poll_ms": 100, "stake": 1500 }
+            """);
+        var log = new StringBuilder();
+        // A fresh cache: the worker must fetch the model from the artifact folder, not find it compiled.
+        using var process = Start(Path.Combine(_dir, "cache"), log, "worker", "--config", Path.Combine(_dir, "worker.json"));
+        try
+        {
+            await NodeWorld.UntilAsync(async () => process.HasExited ? throw new InvalidOperationException($"the worker exited: {log}")
+                : (await v.ModelsOfAsync(worker)).Contains(minilm.Id), "the worker serving MiniLM", 120);
+            Assert.Equal(1500 * Deployer.Token, await v.StakeOfAsync(worker));
+
+            int[] ids = [101, 7592, 2088, 102];
+            var input = IntTensorBytes(ids);
+            var (job, _) = await v.RequestJobAsync(node.Accounts[2], minilm.Id, input, Deployer.Token);
+            await node.MineAsync(2); // the draw's seed block
+            await NodeWorld.UntilAsync(async () => (await v.JobAsync(job)).Status == JobStatus.Committed, "the result posted", 60);
+            var j = await v.JobAsync(job);
+            Assert.Equal(worker, j.Worker);
+            await node.AdvanceAsync(TimeSpan.FromSeconds(j.Deadline - await node.TimestampAsync() + 1));
+            await NodeWorld.UntilAsync(async () =>
+            {
+                await node.MineAsync(); // finalize may select an audit first; time moves with blocks
+                return (await v.JobAsync(job)).Status == JobStatus.Finalized;
+            }, "the worker finalizing its job", 120);
+
+            var submitted = chain.Web3.Eth.GetEvent<Verity.Chain.Generated.JobMarket.ResultSubmittedEvent>(file.Deployment.Market.Hex);
+            var posted = (await submitted.GetAllChangesAsync(submitted.CreateFilterInput(
+                Nethereum.RPC.Eth.DTOs.BlockParameter.CreateEarliest(), Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()))).Single().Event;
+            var local = new Executor(minilm.Model).Run([Execution.Decode(minilm.Model, input)]);
+            Assert.Equal(local.Outputs[0].Bytes.ToArray(), posted.Output);
+            Assert.Equal(local.TraceRoot, new Hash256(posted.TraceRoot));
+            Assert.True(await v.OwedToAsync(worker) > 0);
+        }
+        finally
+        {
+            Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            bool exited = process.WaitForExit(30_000);
+            output.WriteLine(log.ToString());
+            if (!exited) process.Kill(true);
+            Assert.True(exited, "SIGTERM stops the worker");
+        }
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("worker stopped", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("fetched model", log.ToString(), StringComparison.Ordinal);
+    }
+
+    private static byte[] IntTensorBytes(int[] ids) => Engine.Tensors.IntTensor.FromInts(Engine.Tensors.DType.I32, [1, ids.Length], ids).Bytes.ToArray();
+
+    private static Process Start(string? cache, StringBuilder log, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "verity.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (cache is not null) psi.Environment["VERITY_CACHE"] = cache;
+        var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> VerityAsync(string? cache, params string[] args)
+    {
+        var log = new StringBuilder();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "verity.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (cache is not null) psi.Environment["VERITY_CACHE"] = cache;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+}
