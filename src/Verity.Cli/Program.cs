@@ -84,4 +84,6 @@ var tour = new Command("tour", "The engine alone: both real models, commitments,
 tour.SetAction(p => Cli.Run(() => Tour.Run(p.GetValue(jsonOpt))));
 root.Subcommands.Add(tour);
 
+root.Subcommands.Add(ExplorerCommand.Create(net)); // verity explorer
+
 return root.Parse(args).Invoke();
