@@ -112,7 +112,7 @@ public sealed class ApiTests
             Assert.Contains("<h1>Jobs</h1>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             // With --confirmations 2, a dataset registered in the head block shows only once two blocks are on top of it.
-            await w.V.RegisterDatasetAsync(w.ModelOwner, Commitments.Hash256.Of("d"u8), Commitments.Hash256.Of("r"u8), [(w.ModelOwner, (ushort)10_000)], 10 * ExplorerWorld.T);
+            await w.V.RegisterDatasetAsync(w.ModelOwner, Commitments.Hash256.Of("d"u8), Commitments.Hash256.Of("r"u8), 1, [(w.ModelOwner, (ushort)10_000)], 10 * ExplorerWorld.T);
             await Task.Delay(1500); // several polls
             Assert.Equal(0, (await GetAsync(http, "api/datasets")).Body.GetProperty("datasets").GetArrayLength());
             await w.Node.MineAsync(2);

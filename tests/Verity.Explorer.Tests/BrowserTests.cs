@@ -171,7 +171,7 @@ public sealed class BrowserTests
         var d1 = Hash256.Of("dataset one"u8);
         var d2 = Hash256.Of("dataset two"u8);
         foreach (var d in new[] { d1, d2 })
-            await w.V.RegisterDatasetAsync(owner, d, Hash256.Of(d.ToArray()), [(owner, (ushort)10_000)], 10 * ExplorerWorld.T);
+            await w.V.RegisterDatasetAsync(owner, d, Hash256.Of(d.ToArray()), 1, [(owner, (ushort)10_000)], 10 * ExplorerWorld.T);
         var child = Hash256.Of("fine-tuned child"u8);
         await w.V.RegisterModelAsync(owner, new ModelSpec(child, Hash256.Of("child weights"u8), 1, 1, 1000, ExplorerWorld.Fee, w.ModelId,
             [new DatasetShare(d1, 1500), new DatasetShare(d2, 500)]));
