@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
+# Debian's chromium for the explorer's browser tests; if it cannot be installed they fail with that reason.
+scripts/browser.sh || echo "test.sh: chromium could not be installed: the explorer's browser tests will fail" >&2
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -16,7 +16,8 @@ bin="src/Verity.Cli/bin/Release/net10.0/verity.dll"
 stamp=".cache/build.stamp"
 mkdir -p .cache
 changed=$(find src tests bench Directory.Build.props Directory.Packages.props Verity.sln -newer "$stamp" \
-  \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.txt' -o -name '*.sln' -o -name '*.json' \) \
+  \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.txt' -o -name '*.sln' -o -name '*.json' \
+  -o -name '*.html' -o -name '*.js' -o -name '*.css' \) \
   -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1 || true)
 if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$changed" ]; then
   echo "setup: building (Release) …" >&2

@@ -475,13 +475,17 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 total = ownerBps; // royaltyBps, recomputed from the parts
         for (uint256 i; i < ds.length; ++i) total += ds[i].bps;
         uint256 paid;
+        uint256 forfeited;
         for (uint256 i; i < ds.length; ++i) {
             uint256 cut = amount * ds[i].bps / total;
-            datasetPool[ds[i].datasetId] += cut;
+            // An invalidated dataset earns nothing: its cut goes to the validator pool (IDatasetRegistry).
+            if (datasets.isValid(ds[i].datasetId)) datasetPool[ds[i].datasetId] += cut;
+            else forfeited += cut;
             paid += cut;
         }
         uint256 ownerCut = amount - paid; // ownerBps share plus the rounding dust; paid <= amount as bps sum to total
         owedTo[owner] += ownerCut;
+        if (forfeited != 0) _validatorPool += uint96(forfeited); // <= amount, already in _owed (a uint96): no truncation
         emit RoyaltiesDistributed(modelId, amount, ownerCut);
         _checkBooks();
     }
@@ -491,6 +495,12 @@ contract JobMarket is IJobMarket, Ownable, ReentrancyGuardTransient {
         uint256 amount = datasetPool[datasetId];
         if (amount == 0) revert NothingToDistribute(datasetId);
         datasetPool[datasetId] = 0;
+        if (!datasets.isValid(datasetId)) {
+            _validatorPool += uint96(amount); // pools are part of _owed: moving one to another keeps the books
+            emit DatasetRoyaltiesForfeited(datasetId, amount);
+            _checkBooks();
+            return;
+        }
         (address[] memory contributors, uint16[] memory shares) = datasets.contributorsOf(datasetId);
         uint256 paid;
         for (uint256 i = 1; i < contributors.length; ++i) {

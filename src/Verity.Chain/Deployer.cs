@@ -43,10 +43,12 @@ public sealed record DeploymentOptions
     /// <summary>Seconds between an unstake request and its withdrawal; must exceed challenge window + audit window
     /// + dispute timeout.</summary>
     public ulong UnstakeDelay { get; init; } = 7 * 86400;
-    /// <summary>Share of a slash that goes to the winner (the rest is burned).</summary>
+    /// <summary>Share of a slash (a worker's stake or a dataset's bond) that goes to the winner (the rest is burned).</summary>
     public ushort SlashRewardBps { get; init; } = 5000;
     public BigInteger MinDatasetBond { get; init; } = 10 * Deployer.Token;
     public ulong DatasetBondLockPeriod { get; init; } = 14 * 86400;
+    /// <summary>What a failed dataset challenge costs the challenger (paid to the dataset's owner).</summary>
+    public BigInteger DatasetChallengeBond { get; init; } = 1 * Deployer.Token;
     public MarketParams Market { get; init; } = MarketParams.Default;
     /// <summary>Seconds each party of a dispute has per move in the deployed <c>DisputeGame</c>. A dispute takes at
     /// most about 2·(log₂ ops + log₂ chunks) + 4 moves; their sum must stay inside the market's dispute timeout.</summary>
@@ -80,10 +82,13 @@ public static class Deployer
         {
             Holder = owner.Hex, Supply = options.Supply,
         }, owner, ct).ConfigureAwait(false);
+        var (devices, _) = await chain.DeployAsync(new DeviceRegistryDeployment(Code("DeviceRegistry")), owner, ct)
+            .ConfigureAwait(false);
         var (datasets, _) = await chain.DeployAsync(new DatasetRegistryDeployment(Code("DatasetRegistry"))
         {
-            Token = token.Hex, MinBond = options.MinDatasetBond, BondLockPeriod = options.DatasetBondLockPeriod,
-            Owner = owner.Hex,
+            Token = token.Hex, Devices = devices.Hex, MinBond = options.MinDatasetBond,
+            BondLockPeriod = options.DatasetBondLockPeriod, ChallengeBond = options.DatasetChallengeBond,
+            SlashRewardBps = options.SlashRewardBps, Owner = owner.Hex,
         }, owner, ct).ConfigureAwait(false);
         var (models, _) = await chain.DeployAsync(new ModelRegistryDeployment(Code("ModelRegistry"))
         {
@@ -99,8 +104,6 @@ public static class Deployer
             Token = token.Hex, Staking = staking.Hex, Models = models.Hex, Datasets = datasets.Hex,
             Params = options.Market.ToAbi(), Owner = owner.Hex,
         }, owner, ct).ConfigureAwait(false);
-        var (devices, _) = await chain.DeployAsync(new DeviceRegistryDeployment(Code("DeviceRegistry")), owner, ct)
-            .ConfigureAwait(false);
 
         await chain.SendAsync(staking, new SetSlasherFunction { Slasher = market.Hex, Allowed = true }, owner, ct: ct)
             .ConfigureAwait(false);

@@ -110,7 +110,7 @@ public static class GasBench
         var model = Hash256.Of("bench model"u8);
         var fee = t;
         await v.TransferAsync(owner, requester, 1_000_000 * t).ConfigureAwait(false);
-        await v.RegisterDatasetAsync(owner, dataset, Hash256.Of("records"u8), [(contributor1, 6000), (contributor2, 4000)], 10 * t)
+        await v.RegisterDatasetAsync(owner, dataset, Hash256.Of("records"u8), 1, [(contributor1, 6000), (contributor2, 4000)], 10 * t)
             .ConfigureAwait(false);
         await v.RegisterModelAsync(modelOwner, new ModelSpec(model, Hash256.Of("weights"u8), 1, 1, 2000, fee, null,
             [new DatasetShare(dataset, 1000)])).ConfigureAwait(false);

@@ -62,13 +62,14 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
 
     // ---- registries ----
 
-    public async Task<TransactionReceipt> RegisterDatasetAsync(Address owner, Hash256 id, Hash256 recordsRoot,
+    /// <summary>Approves the bond and registers a dataset of <paramref name="recordCount"/> records under <paramref name="recordsRoot"/>.</summary>
+    public async Task<TransactionReceipt> RegisterDatasetAsync(Address owner, Hash256 id, Hash256 recordsRoot, ulong recordCount,
         IReadOnlyList<(Address Contributor, ushort Bps)> contributors, BigInteger bond)
     {
         await ApproveAsync(owner, Deployment.Datasets, bond).ConfigureAwait(false);
         return await Chain.SendAsync(Deployment.Datasets, new Datasets.RegisterFunction
         {
-            Id = id.ToArray(), RecordsRoot = recordsRoot.ToArray(),
+            Id = id.ToArray(), RecordsRoot = recordsRoot.ToArray(), RecordCount = recordCount,
             Contributors = contributors.Select(c => c.Contributor.Hex).ToList(),
             Shares = contributors.Select(c => (BigInteger)c.Bps).ToList(), Bond = bond,
         }, owner).ConfigureAwait(false);

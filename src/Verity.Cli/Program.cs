@@ -57,6 +57,10 @@ root.Subcommands.Add(Keys.Build());
 root.Subcommands.Add(Deploy.Build(net));
 root.Subcommands.Add(Daemons.Worker(net));
 root.Subcommands.Add(Daemons.Validator(net));
+root.Subcommands.Add(ProvenanceCommands.Device(net));
+root.Subcommands.Add(ProvenanceCommands.Data(net));
+root.Subcommands.Add(LineageCommands.Model(net));
+root.Subcommands.Add(LineageCommands.Royalties(net));
 
 // verity demo: the network; verity tour: the engine alone
 var jobsOpt = new Option<int>("--jobs") { Description = "Jobs to stream", DefaultValueFactory = _ => 30 };
@@ -68,5 +72,7 @@ root.Subcommands.Add(demo);
 var tour = new Command("tour", "The engine alone: both real models, commitments, bit-exactness, a located forgery") { jsonOpt };
 tour.SetAction(p => Cli.Run(() => Tour.Run(p.GetValue(jsonOpt))));
 root.Subcommands.Add(tour);
+
+root.Subcommands.Add(ExplorerCommand.Create(net)); // verity explorer
 
 return root.Parse(args).Invoke();

@@ -57,8 +57,8 @@ public sealed class ChainFixture : IAsyncLifetime
 
         foreach (var a in new[] { DatasetOwner, Requester, Challenger, Stranger }.Concat(Workers))
             await V.TransferAsync(Owner, a, 100_000 * T);
-        await V.RegisterDatasetAsync(DatasetOwner, DatasetA, Hash256.Of("records A"u8), [(ContributorA1, 7000), (ContributorA2, 3000)], 10 * T);
-        await V.RegisterDatasetAsync(DatasetOwner, DatasetB, Hash256.Of("records B"u8), [(ContributorB, 10000)], 10 * T);
+        await V.RegisterDatasetAsync(DatasetOwner, DatasetA, Hash256.Of("records A"u8), 1, [(ContributorA1, 7000), (ContributorA2, 3000)], 10 * T);
+        await V.RegisterDatasetAsync(DatasetOwner, DatasetB, Hash256.Of("records B"u8), 1, [(ContributorB, 10000)], 10 * T);
         await V.RegisterModelAsync(ModelOwner, new ModelSpec(ModelId, Hash256.Of("weights"u8), 1, ModelClass, 2000, Fee, null,
             [new DatasetShare(DatasetA, 1500), new DatasetShare(DatasetB, 500)]));
         await V.SetMinStakeAsync(ModelClass, MinStake);

@@ -46,7 +46,7 @@ public sealed class RegistryTests(ChainFixture fx) : IClassFixture<ChainFixture>
         for (var i = 0; i < 9; i++)
         {
             var id = Hash256.Of(BitConverter.GetBytes(i));
-            await V.RegisterDatasetAsync(fx.DatasetOwner, id, id, [(fx.ContributorA1, 10000)], 10 * ChainFixture.T);
+            await V.RegisterDatasetAsync(fx.DatasetOwner, id, id, 1, [(fx.ContributorA1, 10000)], 10 * ChainFixture.T);
             ids.Add(id);
         }
         var many = await Revert.With<R.TooManyDatasetsError>(() => V.RegisterModelAsync(fx.Stranger,
@@ -68,14 +68,14 @@ public sealed class RegistryTests(ChainFixture fx) : IClassFixture<ChainFixture>
     {
         await fx.ResetAsync();
         var id = Hash256.Of("partial"u8);
-        var e = await Revert.With<D.SharesNotWholeError>(() => V.RegisterDatasetAsync(fx.DatasetOwner, id, id,
+        var e = await Revert.With<D.SharesNotWholeError>(() => V.RegisterDatasetAsync(fx.DatasetOwner, id, id, 1,
             [(fx.ContributorA1, 5000), (fx.ContributorA2, 4999)], 10 * ChainFixture.T));
         Assert.Equal(new BigInteger(9999), e.Sum);
-        var bond = await Revert.With<D.BondTooSmallError>(() => V.RegisterDatasetAsync(fx.DatasetOwner, id, id, [(fx.ContributorA1, 10000)], 1));
+        var bond = await Revert.With<D.BondTooSmallError>(() => V.RegisterDatasetAsync(fx.DatasetOwner, id, id, 1, [(fx.ContributorA1, 10000)], 1));
         Assert.Equal(10 * ChainFixture.T, bond.MinBond);
 
         var before = await V.BalanceOfAsync(fx.DatasetOwner);
-        await V.RegisterDatasetAsync(fx.DatasetOwner, id, id, [(fx.ContributorA1, 10000)], 10 * ChainFixture.T);
+        await V.RegisterDatasetAsync(fx.DatasetOwner, id, id, 1, [(fx.ContributorA1, 10000)], 10 * ChainFixture.T);
         await Revert.With<D.BondLockedError>(() => fx.Chain.SendAsync(V.Deployment.Datasets, new D.WithdrawBondFunction { Id = id.ToArray() }, fx.DatasetOwner));
         await fx.Chain.SendAsync(V.Deployment.Datasets, new D.RetireFunction { Id = id.ToArray() }, fx.DatasetOwner);
         var retired = await Revert.With<R.DatasetNotActiveError>(() => V.RegisterModelAsync(fx.Stranger, Child(Hash256.Of("late"u8), null, new DatasetShare(id, 100))));

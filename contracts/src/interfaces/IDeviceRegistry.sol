@@ -8,7 +8,14 @@ pragma solidity ^0.8.28;
 /// signature. Binding the chain id and the registry address into the domain means the signature cannot be replayed
 /// on another chain or registry. A device belongs to one owner at a time; the owner may unbind it, after which
 /// anyone holding a fresh signature from the device may bind it again.
-/// @dev Records that devices sign for datasets (issue 6) are checked against this binding. Holds no money.
+///
+/// Readings. A device signs each reading as the EIP-712 message
+/// `Reading(address device,address owner,uint64 sequence,uint64 timestamp,bytes32 payloadHash)` under the same
+/// domain (docs/PROVENANCE.md): the owner it reports for, a per-device sequence number and the SHA-256 of the
+/// reading's payload. The dataset registry checks these signatures when a dataset record is challenged.
+/// `firstBoundAt(device, owner)` is when `device` was first bound to `owner` and is never cleared, so an owner who
+/// unbinds a device later cannot make the records it signed for them look unregistered.
+/// @dev Holds no money.
 interface IDeviceRegistry {
     error ZeroAddress();
     error DeviceAlreadyBound(address device, address owner);
@@ -23,6 +30,9 @@ interface IDeviceRegistry {
     /// @notice EIP-712 type hash of `DeviceBinding(address owner)`.
     function DEVICE_BINDING_TYPEHASH() external view returns (bytes32);
 
+    /// @notice EIP-712 type hash of `Reading(address device,address owner,uint64 sequence,uint64 timestamp,bytes32 payloadHash)`.
+    function READING_TYPEHASH() external view returns (bytes32);
+
     /// @notice Binds `device` to the caller; `signature` is the device key's EIP-712 signature of
     /// `DeviceBinding(owner = caller)`.
     function bind(address device, bytes calldata signature) external;
@@ -33,6 +43,17 @@ interface IDeviceRegistry {
     /// @notice The owner of `device`, or address(0).
     function ownerOf(address device) external view returns (address);
 
+    /// @notice When `device` was first bound to `owner` (block timestamp), or 0 if never.
+    function firstBoundAt(address device, address owner) external view returns (uint64);
+
     /// @notice The EIP-712 digest a device signs to bind itself to `owner`.
     function bindingDigest(address owner) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a device signs for one reading.
+    function readingDigest(address device, address owner, uint64 sequence, uint64 timestamp, bytes32 payloadHash)
+        external view returns (bytes32);
+
+    /// @notice Who signed a reading: address(0) for a malformed signature; `device` when it is genuine.
+    function readingSigner(address device, address owner, uint64 sequence, uint64 timestamp, bytes32 payloadHash,
+        bytes calldata signature) external view returns (address recovered);
 }

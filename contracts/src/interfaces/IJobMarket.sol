@@ -129,6 +129,8 @@ interface IJobMarket {
     event ConsumerCalled(uint256 indexed jobId, address indexed consumer, bool ok);
     event RoyaltiesDistributed(bytes32 indexed modelId, uint256 amount, uint256 ownerCut);
     event DatasetDistributed(bytes32 indexed datasetId, uint256 amount);
+    /// @notice The pool of an invalidated dataset went to the validator pool instead of its contributors.
+    event DatasetRoyaltiesForfeited(bytes32 indexed datasetId, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
     event ParamsChanged(Params params);
     event DisputeGameChanged(address indexed game);
@@ -207,11 +209,12 @@ interface IJobMarket {
         external returns (bool finalized);
 
     /// @notice Splits a model's royalty pot P by its lineage: the owner `P * ownerBps / royaltyBps`, each dataset's
-    /// pool `P * bps / royaltyBps` (rounded down; the dust to the owner). Anyone may call.
+    /// pool `P * bps / royaltyBps` (rounded down; the dust to the owner). The cut of a dataset that a challenge has
+    /// invalidated (IDatasetRegistry.isValid) goes to the validator pool instead. Anyone may call.
     function distributeRoyalties(bytes32 modelId) external;
 
     /// @notice Splits a dataset's pool among its contributors by their shares (rounded down; the dust to the
-    /// first contributor). Anyone may call.
+    /// first contributor). The pool of an invalidated dataset goes to the validator pool. Anyone may call.
     function distributeDataset(bytes32 datasetId) external;
 
     /// @notice Pays the caller everything owed to it.

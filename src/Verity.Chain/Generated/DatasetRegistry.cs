@@ -15,12 +15,25 @@ public sealed class DatasetRegistryDeployment : ContractDeploymentMessage
     public DatasetRegistryDeployment(string byteCode) : base(byteCode) { }
     [Parameter("address", "token_", 1)]
     public string Token { get; set; }
-    [Parameter("uint256", "minBond_", 2)]
+    [Parameter("address", "devices_", 2)]
+    public string Devices { get; set; }
+    [Parameter("uint256", "minBond_", 3)]
     public BigInteger MinBond { get; set; }
-    [Parameter("uint256", "bondLockPeriod_", 3)]
+    [Parameter("uint256", "bondLockPeriod_", 4)]
     public BigInteger BondLockPeriod { get; set; }
-    [Parameter("address", "owner_", 4)]
+    [Parameter("uint256", "challengeBond_", 5)]
+    public BigInteger ChallengeBond { get; set; }
+    [Parameter("uint256", "slashRewardBps_", 6)]
+    public BigInteger SlashRewardBps { get; set; }
+    [Parameter("address", "owner_", 7)]
     public string Owner { get; set; }
+}
+
+[Error("BadBps")]
+public sealed class BadBpsError
+{
+    [Parameter("uint256", "bps", 1)]
+    public BigInteger Bps { get; set; }
 }
 
 [Error("BadContributor")]
@@ -43,6 +56,15 @@ public sealed class BadContributorsError
     public BigInteger Shares { get; set; }
     [Parameter("uint256", "max", 3)]
     public BigInteger Max { get; set; }
+}
+
+[Error("BadRecordLength")]
+public sealed class BadRecordLengthError
+{
+    [Parameter("uint256", "length", 1)]
+    public BigInteger Length { get; set; }
+    [Parameter("uint256", "expected", 2)]
+    public BigInteger Expected { get; set; }
 }
 
 [Error("BondLocked")]
@@ -74,6 +96,13 @@ public sealed class BooksUnbalancedError
     public BigInteger Owed { get; set; }
 }
 
+[Error("DatasetAlreadyInvalid")]
+public sealed class DatasetAlreadyInvalidError
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+}
+
 [Error("DatasetAlreadyRetired")]
 public sealed class DatasetAlreadyRetiredError
 {
@@ -88,6 +117,26 @@ public sealed class DatasetExistsError
     public byte[] Id { get; set; }
 }
 
+[Error("DuplicateContributor")]
+public sealed class DuplicateContributorError
+{
+    [Parameter("address", "contributor", 1)]
+    public string Contributor { get; set; }
+}
+
+[Error("NoRecords")]
+public sealed class NoRecordsError
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+}
+
+[Error("NotADeviceRecord")]
+public sealed class NotADeviceRecordError
+{
+
+}
+
 [Error("NotDatasetOwner")]
 public sealed class NotDatasetOwnerError
 {
@@ -97,6 +146,13 @@ public sealed class NotDatasetOwnerError
     public string Caller { get; set; }
     [Parameter("address", "owner", 3)]
     public string Owner { get; set; }
+}
+
+[Error("NothingToSlash")]
+public sealed class NothingToSlashError
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
 }
 
 [Error("OwnableInvalidOwner")]
@@ -111,6 +167,15 @@ public sealed class OwnableUnauthorizedAccountError
 {
     [Parameter("address", "account", 1)]
     public string Account { get; set; }
+}
+
+[Error("RecordNotInDataset")]
+public sealed class RecordNotInDatasetError
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+    [Parameter("uint256", "index", 2)]
+    public BigInteger Index { get; set; }
 }
 
 [Error("ReentrancyGuardReentrantCall")]
@@ -157,6 +222,36 @@ public sealed class BondWithdrawnEvent : IEventDTO
     public BigInteger Bond { get; set; }
 }
 
+[Event("ChallengeFailed")]
+public sealed class ChallengeFailedEvent : IEventDTO
+{
+    [Parameter("bytes32", "id", 1, true)]
+    public byte[] Id { get; set; }
+    [Parameter("address", "challenger", 2, true)]
+    public string Challenger { get; set; }
+    [Parameter("uint256", "index", 3)]
+    public BigInteger Index { get; set; }
+    [Parameter("uint256", "bondLost", 4)]
+    public BigInteger BondLost { get; set; }
+}
+
+[Event("DatasetInvalidated")]
+public sealed class DatasetInvalidatedEvent : IEventDTO
+{
+    [Parameter("bytes32", "id", 1, true)]
+    public byte[] Id { get; set; }
+    [Parameter("address", "challenger", 2, true)]
+    public string Challenger { get; set; }
+    [Parameter("uint256", "index", 3)]
+    public BigInteger Index { get; set; }
+    [Parameter("uint8", "fault", 4)]
+    public BigInteger Fault { get; set; }
+    [Parameter("uint256", "reward", 5)]
+    public BigInteger Reward { get; set; }
+    [Parameter("uint256", "burnt", 6)]
+    public BigInteger Burnt { get; set; }
+}
+
 [Event("DatasetRegistered")]
 public sealed class DatasetRegisteredEvent : IEventDTO
 {
@@ -166,11 +261,13 @@ public sealed class DatasetRegisteredEvent : IEventDTO
     public string Owner { get; set; }
     [Parameter("bytes32", "recordsRoot", 3)]
     public byte[] RecordsRoot { get; set; }
-    [Parameter("uint256", "bond", 4)]
+    [Parameter("uint64", "recordCount", 4)]
+    public BigInteger RecordCount { get; set; }
+    [Parameter("uint256", "bond", 5)]
     public BigInteger Bond { get; set; }
-    [Parameter("address[]", "contributors", 5)]
+    [Parameter("address[]", "contributors", 6)]
     public List<string> Contributors { get; set; }
-    [Parameter("uint16[]", "shares", 6)]
+    [Parameter("uint16[]", "shares", 7)]
     public List<BigInteger> Shares { get; set; }
 }
 
@@ -212,6 +309,19 @@ public sealed class MaxContributorsOutput : IFunctionOutputDTO
     public BigInteger ReturnValue1 { get; set; }
 }
 
+[Function("RECORD_LENGTH", "uint256")]
+public sealed class RecordLengthFunction : FunctionMessage
+{
+
+}
+
+[FunctionOutput]
+public sealed class RecordLengthOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
 [Function("bondLockPeriod", "uint256")]
 public sealed class BondLockPeriodFunction : FunctionMessage
 {
@@ -220,6 +330,39 @@ public sealed class BondLockPeriodFunction : FunctionMessage
 
 [FunctionOutput]
 public sealed class BondLockPeriodOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
+[Function("challenge", "uint8")]
+public sealed class ChallengeFunction : FunctionMessage
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+    [Parameter("bytes", "record", 2)]
+    public byte[] Record { get; set; }
+    [Parameter("uint256", "index", 3)]
+    public BigInteger Index { get; set; }
+    [Parameter("bytes32[]", "proof", 4)]
+    public List<byte[]> Proof { get; set; }
+}
+
+[FunctionOutput]
+public sealed class ChallengeOutput : IFunctionOutputDTO
+{
+    [Parameter("uint8", "fault", 1)]
+    public BigInteger Fault { get; set; }
+}
+
+[Function("challengeBond", "uint256")]
+public sealed class ChallengeBondFunction : FunctionMessage
+{
+
+}
+
+[FunctionOutput]
+public sealed class ChallengeBondOutput : IFunctionOutputDTO
 {
     [Parameter("uint256", "", 1)]
     public BigInteger ReturnValue1 { get; set; }
@@ -239,6 +382,19 @@ public sealed class ContributorsOfOutput : IFunctionOutputDTO
     public List<string> ReturnValue1 { get; set; }
     [Parameter("uint16[]", "", 2)]
     public List<BigInteger> ReturnValue2 { get; set; }
+}
+
+[Function("devices", "address")]
+public sealed class DevicesFunction : FunctionMessage
+{
+
+}
+
+[FunctionOutput]
+public sealed class DevicesOutput : IFunctionOutputDTO
+{
+    [Parameter("address", "", 1)]
+    public string ReturnValue1 { get; set; }
 }
 
 [Function("exists", "bool")]
@@ -283,6 +439,20 @@ public sealed class IsActiveOutput : IFunctionOutputDTO
     public bool ReturnValue1 { get; set; }
 }
 
+[Function("isValid", "bool")]
+public sealed class IsValidFunction : FunctionMessage
+{
+    [Parameter("bytes32", "id", 1)]
+    public byte[] Id { get; set; }
+}
+
+[FunctionOutput]
+public sealed class IsValidOutput : IFunctionOutputDTO
+{
+    [Parameter("bool", "", 1)]
+    public bool ReturnValue1 { get; set; }
+}
+
 [Function("minBond", "uint256")]
 public sealed class MinBondFunction : FunctionMessage
 {
@@ -316,11 +486,13 @@ public sealed class RegisterFunction : FunctionMessage
     public byte[] Id { get; set; }
     [Parameter("bytes32", "recordsRoot", 2)]
     public byte[] RecordsRoot { get; set; }
-    [Parameter("address[]", "contributors", 3)]
+    [Parameter("uint64", "recordCount", 3)]
+    public BigInteger RecordCount { get; set; }
+    [Parameter("address[]", "contributors", 4)]
     public List<string> Contributors { get; set; }
-    [Parameter("uint16[]", "shares", 4)]
+    [Parameter("uint16[]", "shares", 5)]
     public List<BigInteger> Shares { get; set; }
-    [Parameter("uint256", "bond", 5)]
+    [Parameter("uint256", "bond", 6)]
     public BigInteger Bond { get; set; }
 }
 
@@ -342,6 +514,19 @@ public sealed class SetMinBondFunction : FunctionMessage
 {
     [Parameter("uint256", "minBond_", 1)]
     public BigInteger MinBond { get; set; }
+}
+
+[Function("slashRewardBps", "uint256")]
+public sealed class SlashRewardBpsFunction : FunctionMessage
+{
+
+}
+
+[FunctionOutput]
+public sealed class SlashRewardBpsOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
 }
 
 [Function("token", "address")]
@@ -392,12 +577,16 @@ public sealed class Dataset
     public BigInteger RegisteredAt { get; set; }
     [Parameter("uint64", "retiredAt", 3)]
     public BigInteger RetiredAt { get; set; }
-    [Parameter("bytes32", "recordsRoot", 4)]
+    [Parameter("uint64", "recordCount", 4)]
+    public BigInteger RecordCount { get; set; }
+    [Parameter("uint64", "invalidatedAt", 5)]
+    public BigInteger InvalidatedAt { get; set; }
+    [Parameter("bytes32", "recordsRoot", 6)]
     public byte[] RecordsRoot { get; set; }
-    [Parameter("uint256", "bond", 5)]
+    [Parameter("uint256", "bond", 7)]
     public BigInteger Bond { get; set; }
-    [Parameter("address[]", "contributors", 6)]
+    [Parameter("address[]", "contributors", 8)]
     public List<string> Contributors { get; set; }
-    [Parameter("uint16[]", "shares", 7)]
+    [Parameter("uint16[]", "shares", 9)]
     public List<BigInteger> Shares { get; set; }
 }

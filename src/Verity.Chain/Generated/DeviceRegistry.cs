@@ -108,6 +108,19 @@ public sealed class DeviceBindingTypehashOutput : IFunctionOutputDTO
     public byte[] ReturnValue1 { get; set; }
 }
 
+[Function("READING_TYPEHASH", "bytes32")]
+public sealed class ReadingTypehashFunction : FunctionMessage
+{
+
+}
+
+[FunctionOutput]
+public sealed class ReadingTypehashOutput : IFunctionOutputDTO
+{
+    [Parameter("bytes32", "", 1)]
+    public byte[] ReturnValue1 { get; set; }
+}
+
 [Function("bind")]
 public sealed class BindFunction : FunctionMessage
 {
@@ -156,6 +169,22 @@ public sealed class Eip712DomainOutput : IFunctionOutputDTO
     public List<BigInteger> Extensions { get; set; }
 }
 
+[Function("firstBoundAt", "uint64")]
+public sealed class FirstBoundAtFunction : FunctionMessage
+{
+    [Parameter("address", "device", 1)]
+    public string Device { get; set; }
+    [Parameter("address", "owner", 2)]
+    public string Owner { get; set; }
+}
+
+[FunctionOutput]
+public sealed class FirstBoundAtOutput : IFunctionOutputDTO
+{
+    [Parameter("uint64", "", 1)]
+    public BigInteger ReturnValue1 { get; set; }
+}
+
 [Function("ownerOf", "address")]
 public sealed class OwnerOfFunction : FunctionMessage
 {
@@ -168,6 +197,52 @@ public sealed class OwnerOfOutput : IFunctionOutputDTO
 {
     [Parameter("address", "owner", 1)]
     public string Owner { get; set; }
+}
+
+[Function("readingDigest", "bytes32")]
+public sealed class ReadingDigestFunction : FunctionMessage
+{
+    [Parameter("address", "device", 1)]
+    public string Device { get; set; }
+    [Parameter("address", "owner", 2)]
+    public string Owner { get; set; }
+    [Parameter("uint64", "sequence", 3)]
+    public BigInteger Sequence { get; set; }
+    [Parameter("uint64", "timestamp", 4)]
+    public BigInteger Timestamp { get; set; }
+    [Parameter("bytes32", "payloadHash", 5)]
+    public byte[] PayloadHash { get; set; }
+}
+
+[FunctionOutput]
+public sealed class ReadingDigestOutput : IFunctionOutputDTO
+{
+    [Parameter("bytes32", "", 1)]
+    public byte[] ReturnValue1 { get; set; }
+}
+
+[Function("readingSigner", "address")]
+public sealed class ReadingSignerFunction : FunctionMessage
+{
+    [Parameter("address", "device", 1)]
+    public string Device { get; set; }
+    [Parameter("address", "owner", 2)]
+    public string Owner { get; set; }
+    [Parameter("uint64", "sequence", 3)]
+    public BigInteger Sequence { get; set; }
+    [Parameter("uint64", "timestamp", 4)]
+    public BigInteger Timestamp { get; set; }
+    [Parameter("bytes32", "payloadHash", 5)]
+    public byte[] PayloadHash { get; set; }
+    [Parameter("bytes", "signature", 6)]
+    public byte[] Signature { get; set; }
+}
+
+[FunctionOutput]
+public sealed class ReadingSignerOutput : IFunctionOutputDTO
+{
+    [Parameter("address", "recovered", 1)]
+    public string Recovered { get; set; }
 }
 
 [Function("unbind")]

@@ -283,6 +283,15 @@ public sealed class DatasetDistributedEvent : IEventDTO
     public BigInteger Amount { get; set; }
 }
 
+[Event("DatasetRoyaltiesForfeited")]
+public sealed class DatasetRoyaltiesForfeitedEvent : IEventDTO
+{
+    [Parameter("bytes32", "datasetId", 1, true)]
+    public byte[] DatasetId { get; set; }
+    [Parameter("uint256", "amount", 2)]
+    public BigInteger Amount { get; set; }
+}
+
 [Event("DisputeExpired")]
 public sealed class DisputeExpiredEvent : IEventDTO
 {

@@ -101,7 +101,7 @@ public sealed class Devnet : IAsyncDisposable
                 // Lineage: the model pays 10% of each fee to the dataset it was calibrated on.
                 var items = name == "minilm" ? ModelFiles.CalibrationSentences() : [.. store.Files.CalibrationImages().Select(p => Path.GetFileName(p))];
                 var root = Merkle.Root([.. items.Select(i => Hash256.Of(System.Text.Encoding.UTF8.GetBytes(i!)))]);
-                await v.RegisterDatasetAsync(net.DatasetOwner, root, root, [(net.Contributors[0], 6000), (net.Contributors[1], 4000)], 10 * Deployer.Token);
+                await v.RegisterDatasetAsync(net.DatasetOwner, root, root, (ulong)items.Count, [(net.Contributors[0], 6000), (net.Contributors[1], 4000)], 10 * Deployer.Token);
                 datasets[name] = root;
                 await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(loaded.Id, loaded.WeightsRoot, (uint)OpSet.Version, 1, OwnerBps, Fee, null,
                     [new DatasetShare(root, DatasetBps)]));
