@@ -80,7 +80,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             var net = new LocalNetwork(node, v, models, options, log);
             // One dataset, two contributors, in every model's lineage: receipts then show a dataset cut.
             await v.TransferAsync(owner, net.ModelOwner, 1_000 * Deployer.Token).ConfigureAwait(false);
-            await v.RegisterDatasetAsync(net.ModelOwner, DatasetId, Hash256.Of("records"u8), [(net.Stranger, 6000), (owner, 4000)], 10 * Deployer.Token)
+            await v.RegisterDatasetAsync(net.ModelOwner, DatasetId, Hash256.Of("records"u8), 1, [(net.Stranger, 6000), (owner, 4000)], 10 * Deployer.Token)
                 .ConfigureAwait(false);
             foreach (var m in models)
                 await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(m.Id, m.WeightsRoot, 1, 1, OwnerBps, Fee, null, [new DatasetShare(DatasetId, DatasetBps)]))
