@@ -264,7 +264,12 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
     private static async Task<TransactionReceipt[]> InOneBlockAsync(AnvilNode node, Address from, Func<Task<TransactionReceipt>>[] sends)
     {
         var sent = sends.Select(s => s()).ToArray();
-        await UntilAsync(async () => (await PoolOfAsync(node, from)).Count == sends.Length, "the transactions in the mempool");
+        await UntilAsync(async () =>
+        {
+            if (sent.FirstOrDefault(t => t.IsFaulted) is { } failed)
+                await failed; // a send that failed says why, rather than a timeout
+            return (await PoolOfAsync(node, from)).Count >= sends.Length;
+        }, "the transactions in the mempool", 90);
         await node.MineAsync(1);
         return await Task.WhenAll(sent);
     }

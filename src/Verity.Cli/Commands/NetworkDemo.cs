@@ -30,8 +30,9 @@ public sealed record DemoSummary(int JobsRequested, int JobsFinalized, int JobsF
 /// </summary>
 public static class NetworkDemo
 {
-    public static async Task<int> RunAsync(int jobs, string? cheat, bool keepRunning, bool json, CancellationToken ct)
+    public static async Task<int> RunAsync(int jobs, string? cheat, bool keepRunning, bool json, CancellationToken ct, int explorerPort = 0)
     {
+        if (explorerPort is < 0 or > 65535) throw new ArgumentException($"--explorer-port must be 0 (none) or a port, got {explorerPort}");
         if (jobs < 1) throw new ArgumentException($"--jobs must be at least 1, got {jobs}");
         var strategy = cheat is null or "none" ? (CheatStrategy?)null : Execution.Parse(cheat);
         var say = json ? (Action<string>)Console.Error.WriteLine : Console.WriteLine;
@@ -49,6 +50,7 @@ public static class NetworkDemo
         using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var nodes = net.RunNodesAsync(runDir, l => { lock (nodeLog) nodeLog.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {l}"); }, stopNodes.Token);
         Say($"nodes running (daemon log: {Path.Combine(runDir, "nodes.log")})");
+        await using var explorer = await StartExplorerAsync(net, explorerPort, Say, ct);
 
         var events = new NetworkEvents(net.V, a => names.GetValueOrDefault(a, a.ToString()[..10]));
         long seen = 0;
@@ -82,8 +84,10 @@ public static class NetworkDemo
         // Royalties move in two lazy steps (docs/PROTOCOL.md): pot → model owner and datasets → contributors.
         foreach (var (name, (loaded, _)) in net.Models)
         {
-            await net.V.DistributeRoyaltiesAsync(net.Requester, loaded.Id);
-            await net.V.DistributeDatasetAsync(net.Requester, net.Datasets[name]);
+            if (await net.V.RoyaltyPotAsync(loaded.Id) > 0)
+                await net.V.DistributeRoyaltiesAsync(net.Requester, loaded.Id);
+            if (await net.V.DatasetPoolAsync(net.Datasets[name]) > 0)
+                await net.V.DistributeDatasetAsync(net.Requester, net.Datasets[name]);
         }
         var summary = await SummarizeAsync(net, events, requested, names, clock.Elapsed.TotalSeconds);
         Print(summary, json, say);
@@ -99,6 +103,29 @@ public static class NetworkDemo
         await nodeLog.DisposeAsync();
         return summary.JobsFailed == 0 && summary.HonestSlashed == 0 && summary.BooksBalanced
             && (strategy is null || summary.WorkersSlashed >= 1) ? 0 : 1;
+    }
+
+    /// <summary>The web explorer over the devnet, to watch the demo live; null when not asked for or the port is taken.</summary>
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication?> StartExplorerAsync(Devnet net, int port, Action<string> say, CancellationToken ct)
+    {
+        if (port == 0)
+            return null;
+        var app = Verity.Explorer.ExplorerApp.Build(new Verity.Explorer.ExplorerOptions
+        {
+            RpcUrl = net.Node.RpcUrl, Deployment = net.File.Deployment, PollInterval = TimeSpan.FromMilliseconds(500),
+        }, $"http://127.0.0.1:{port}");
+        try
+        {
+            await app.StartAsync(ct);
+            say($"explorer at http://127.0.0.1:{port}/ (jobs, disputes step by step, workers, models and their lineage)");
+            return app;
+        }
+        catch (IOException e)
+        {
+            say($"explorer not started: {e.Message}");
+            await app.DisposeAsync();
+            return null;
+        }
     }
 
     /// <summary>People-readable names of the devnet's accounts.</summary>
