@@ -13,15 +13,8 @@ public static class Hex
 
     public static string Addr(string address) => Verity.Chain.Address.Parse(address).Hex;
 
-    /// <summary>An amount in wei as tokens, trimmed: 1000000000000007777 → "1.000000000000007777".</summary>
-    public static string Tokens(BigInteger wei)
-    {
-        var sign = wei < 0 ? "-" : "";
-        wei = BigInteger.Abs(wei);
-        var whole = BigInteger.DivRem(wei, BigInteger.Pow(10, 18), out var frac);
-        var f = frac.ToString(CultureInfo.InvariantCulture).PadLeft(18, '0').TrimEnd('0');
-        return sign + whole.ToString(CultureInfo.InvariantCulture) + (f.Length > 0 ? "." + f : "");
-    }
+    /// <summary>An amount in wei as tokens, exact and trimmed: 1000000000000007777 → "1.000000000000007777".</summary>
+    public static string Tokens(BigInteger wei) => Verity.Chain.TokenAmount.Format(wei);
 
     /// <summary>Parses a 32-byte id ("0x" + 64 hex digits, either case); null if malformed.</summary>
     public static string? ParseHash(string text) =>

@@ -84,12 +84,6 @@ public static class KeysFile
     }
 
     /// <summary>"12.5" VRT → wei (18 decimals), exactly; no exponent, no sign.</summary>
-    public static BigInteger ParseTokens(string text)
-    {
-        var parts = text.Split('.');
-        if (parts.Length > 2 || parts[0].Length == 0 || !parts.All(p => p.All(char.IsAsciiDigit)) || (parts.Length == 2 && parts[1].Length is 0 or > 18))
-            throw new InvalidDataException($"budget \"{text}\" is not an amount of VRT such as \"10\" or \"2.5\" (at most 18 decimals)");
-        var fraction = parts.Length == 2 ? parts[1].PadRight(18, '0') : new string('0', 18);
-        return BigInteger.Parse(parts[0] + fraction, CultureInfo.InvariantCulture);
-    }
+    public static BigInteger ParseTokens(string text) => TokenAmount.TryParse(text)
+        ?? throw new InvalidDataException($"budget \"{text}\" is not an amount of VRT such as \"10\" or \"2.5\" (at most 18 decimals)");
 }

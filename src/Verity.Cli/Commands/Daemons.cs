@@ -80,15 +80,15 @@ public static class Daemons
         if (stake is { } want)
         {
             if (want <= 0) throw new ArgumentException($"stake must be positive, got {want}");
-            var target = new BigInteger(want * 1_000_000) * Deployer.Token / 1_000_000;
+            var target = TokenAmount.FromDecimal(want, "stake");
             var have = await v.StakeOfAsync(me);
             if (have < target)
             {
                 var balance = await v.BalanceOfAsync(me);
                 if (balance < target - have)
-                    throw new ArgumentException($"{me} holds {Tokens(balance)} tokens; staking up to {want} needs {Tokens(target - have)} more");
+                    throw new ArgumentException($"{me} holds {TokenAmount.Short(balance)} tokens; staking up to {want} needs {TokenAmount.Short(target - have)} more");
                 await v.StakeAsync(me, target - have);
-                log($"staked {Tokens(target - have)} tokens (now {Tokens(target)})");
+                log($"staked {TokenAmount.Short(target - have)} tokens (now {TokenAmount.Short(target)})");
             }
         }
         var serving = (await v.ModelsOfAsync(me)).ToHashSet();
@@ -100,7 +100,6 @@ public static class Daemons
         }
     }
 
-    public static string Tokens(BigInteger wei) => ((decimal)(wei / (Deployer.Token / 1_000_000)) / 1_000_000m).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Log(string message) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {message}");
 }

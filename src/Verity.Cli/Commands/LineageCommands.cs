@@ -52,7 +52,7 @@ public static class LineageCommands
     public static async Task<int> RegisterModelAsync(NetworkConfig c, Hash256 id, Hash256 weightsRoot, string? parentText,
         IReadOnlyList<string> datasetArgs, decimal feeTokens, int ownerBps, int modelClass, DisputeModel? shape = null)
     {
-        var fee = TokenAmount.Parse(feeTokens, "--fee");
+        var fee = TokenAmount.FromDecimal(feeTokens, "--fee");
         if (fee >= BigInteger.One << 80) throw new ArgumentException($"--fee {feeTokens} is above the registry's limit of 2^80 - 1 wei");
         if (ownerBps is < 0 or > MaxOwnerAndDatasetBps) throw new ArgumentException($"--owner-bps must be 0 to {MaxOwnerAndDatasetBps}, got {ownerBps}");
         if (modelClass is < 0 or > ushort.MaxValue) throw new ArgumentException($"--class must be 0 to 65535, got {modelClass}");
@@ -107,15 +107,15 @@ public static class LineageCommands
         var r = await Verity.Chain.Provenance.Royalties.ReportAsync(net.Contracts, who, net.Deployment.Block);
         Console.WriteLine($"royalties of {who}");
         foreach (var m in r.Models)
-            Console.WriteLine($"  model   0x{m.Model}  earned {Daemons.Tokens(m.Amount)} as owner" +
-                (m.Undistributed > 0 ? $"  ({Daemons.Tokens(m.Undistributed)} in the model's pot, not yet distributed)" : ""));
+            Console.WriteLine($"  model   0x{m.Model}  earned {TokenAmount.Short(m.Amount)} as owner" +
+                (m.Undistributed > 0 ? $"  ({TokenAmount.Short(m.Undistributed)} in the model's pot, not yet distributed)" : ""));
         foreach (var d in r.Datasets)
-            Console.WriteLine($"  dataset 0x{d.Dataset}  {d.Bps} bps  earned {Daemons.Tokens(d.Amount)}" +
+            Console.WriteLine($"  dataset 0x{d.Dataset}  {d.Bps} bps  earned {TokenAmount.Short(d.Amount)}" +
                 (d.Invalid ? "  INVALIDATED (earns nothing more)" : "") +
-                (d.Undistributed > 0 ? $"  ({Daemons.Tokens(d.Undistributed)} in its pool, not yet distributed)" : "") +
+                (d.Undistributed > 0 ? $"  ({TokenAmount.Short(d.Undistributed)} in its pool, not yet distributed)" : "") +
                 (d.ViaModels.Count > 0 ? $"  via model(s) {string.Join(", ", d.ViaModels.Select(x => "0x" + x))}" : ""));
         if (r.Models.Count == 0 && r.Datasets.Count == 0) Console.WriteLine("  no models owned and no datasets contributed to");
-        Console.WriteLine($"  claimable now {Daemons.Tokens(r.Claimable)}; withdrawn so far {Daemons.Tokens(r.Withdrawn)}");
+        Console.WriteLine($"  claimable now {TokenAmount.Short(r.Claimable)}; withdrawn so far {TokenAmount.Short(r.Withdrawn)}");
         return 0;
     }
 
@@ -125,7 +125,7 @@ public static class LineageCommands
         var me = net.Account;
         var amount = await Verity.Chain.Provenance.Royalties.ClaimAsync(net.Contracts, me, net.Deployment.Block);
         if (amount == 0) throw new ArgumentException($"{me} has nothing to claim");
-        Console.WriteLine($"claimed {Daemons.Tokens(amount)} tokens ({amount} wei) to {me}");
+        Console.WriteLine($"claimed {TokenAmount.Short(amount)} tokens ({amount} wei) to {me}");
         return 0;
     }
 }

@@ -196,14 +196,14 @@ public static class NetworkDemo
         {
             var owed = await net.V.OwedToAsync(a);
             if (owed > 0)
-                earned[n] = Daemons.Tokens(owed);
+                earned[n] = TokenAmount.Short(owed);
         }
         var (escrow, bonds, owedTotal) = await net.V.BooksAsync();
         bool books = escrow + bonds + owedTotal == await net.V.BalanceOfAsync(net.V.Deployment.Market)
             && await net.V.TotalStakedAsync() == await net.V.BalanceOfAsync(net.V.Deployment.Staking);
         return new DemoSummary(jobs.Count, finalized, jobs.Count - finalized, events.AuditsSelected.Count, events.AuditsConfirmed.Count,
             events.Disputes.Count, wonByHonest, slashed.Count, slashed.Count(a => a != net.Cheater),
-            Daemons.Tokens(events.Slashes.Aggregate(BigInteger.Zero, (s, e) => s + e.Amount)),
+            TokenAmount.Short(events.Slashes.Aggregate(BigInteger.Zero, (s, e) => s + e.Amount)),
             net.Options.Cheat is { } c ? Execution.Name(c) : null, earned, books, seconds);
     }
 

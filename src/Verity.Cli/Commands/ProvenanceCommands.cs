@@ -118,7 +118,7 @@ public static class ProvenanceCommands
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"dataset file {file} not found", file);
         var dataset = DatasetFile.Load(file);
-        var bond = TokenAmount.Parse(bondTokens, "--bond");
+        var bond = TokenAmount.FromDecimal(bondTokens, "--bond");
         var net = await NetworkConnection.OpenAsync(c);
         var v = net.Contracts;
         var me = net.Account;
@@ -128,9 +128,9 @@ public static class ProvenanceCommands
             if (await v.FirstBoundAtAsync(r.Device, r.Contributor) == 0)
                 throw new ArgumentException($"unknown device {r.Device}: it was never bound to its records' owner {r.Contributor} (run `verity device register`)");
         var minBond = await v.Chain.QueryAsync<Verity.Chain.Generated.DatasetRegistry.MinBondFunction, BigInteger>(v.Deployment.Datasets, new());
-        if (bond < minBond) throw new ArgumentException($"--bond {bondTokens} is below the registry's minimum of {Daemons.Tokens(minBond)} tokens");
+        if (bond < minBond) throw new ArgumentException($"--bond {bondTokens} is below the registry's minimum of {TokenAmount.Short(minBond)} tokens");
         var balance = await v.BalanceOfAsync(me);
-        if (balance < bond) throw new ArgumentException($"{me} holds {Daemons.Tokens(balance)} tokens, less than the bond of {bondTokens}");
+        if (balance < bond) throw new ArgumentException($"{me} holds {TokenAmount.Short(balance)} tokens, less than the bond of {bondTokens}");
         await v.RegisterDatasetAsync(me, dataset, bond);
         Console.WriteLine($"dataset 0x{dataset.Id} registered by {me}: {dataset.Records.Count} records, {dataset.Contributors.Count} contributors, bond {bondTokens}");
         return 0;
@@ -159,10 +159,10 @@ public static class ProvenanceCommands
         var bond = await v.ChallengeBondAsync();
         if (r.SignatureValid(domain) && since != 0 && since <= registeredAt && !force)
             throw new ArgumentException($"record {index} looks sound (its signature verifies and device {r.Device} was bound to {r.Contributor}): " +
-                $"a challenge would fail and cost {Daemons.Tokens(bond)} tokens; pass --force to send it anyway");
+                $"a challenge would fail and cost {TokenAmount.Short(bond)} tokens; pass --force to send it anyway");
         var (fault, _) = await v.ChallengeDatasetAsync(net.Account, dataset, index);
         Console.WriteLine(fault == RecordFault.None
-            ? $"challenge failed: record {index} is sound; {Daemons.Tokens(bond)} tokens went to the dataset's owner"
+            ? $"challenge failed: record {index} is sound; {TokenAmount.Short(bond)} tokens went to the dataset's owner"
             : $"dataset {idText} invalidated ({fault}); its bond was slashed and part of it paid to {net.Account}");
         return 0;
     }
@@ -188,19 +188,5 @@ public static class ProvenanceCommands
         {
             throw new ArgumentException($"{what} must be 32 bytes of hex, got \"{text}\"");
         }
-    }
-}
-
-/// <summary>Token amounts given on the command line, in whole tokens with up to 18 decimals.</summary>
-public static class TokenAmount
-{
-    /// <summary>The amount in wei; an error naming <paramref name="flag"/> if negative, too precise or too large.</summary>
-    public static BigInteger Parse(decimal tokens, string flag)
-    {
-        if (tokens < 0) throw new ArgumentException($"{flag} must not be negative, got {tokens}");
-        if (tokens.Scale > 18) throw new ArgumentException($"{flag} has more than 18 decimals: {tokens}");
-        var scaled = tokens * 1_000_000_000m; // two steps of 10^9 keep within decimal's range for any sane amount
-        var whole = decimal.Truncate(scaled);
-        return new BigInteger(whole) * 1_000_000_000 + new BigInteger((scaled - whole) * 1_000_000_000m);
     }
 }

@@ -149,7 +149,7 @@ public static class Requester
         }
         o.WriteLine($"{"job",6}  {"status",-10}  {"model",-16}  {"worker",-42}  fee (VRT)");
         foreach (var j in jobs)
-            o.WriteLine($"{j.Id,6}  {j.Status.ToString().ToLowerInvariant(),-10}  {j.ModelId.ToString()[..16],-16}  {(j.Worker.IsZero ? "-" : j.Worker.ToString()),-42}  {Daemons.Tokens(j.Fee)}");
+            o.WriteLine($"{j.Id,6}  {j.Status.ToString().ToLowerInvariant(),-10}  {j.ModelId.ToString()[..16],-16}  {(j.Worker.IsZero ? "-" : j.Worker.ToString()),-42}  {TokenAmount.Short(j.Fee)}");
         o.WriteLine($"{jobs.Count} job(s)");
         return 0;
     }
@@ -161,7 +161,7 @@ public static class Requester
         o.WriteLine($"output sha256 {r.OutputHash}");
         o.WriteLine($"trace root    {r.TraceRoot}");
         o.WriteLine($"worker        {r.Worker}");
-        o.WriteLine($"fee           {Daemons.Tokens(r.Fee)} VRT ({r.Fee} wei)");
+        o.WriteLine($"fee           {TokenAmount.Short(r.Fee)} VRT ({r.Fee} wei)");
         if (r.Split is { } s)
             o.WriteLine($"paid          worker {s.Worker}, owner {s.Owner}, datasets {s.Datasets.Aggregate(BigInteger.Zero, (a, d) => a + d.Amount)}, validator pool {s.ValidatorPool} (wei)");
         else

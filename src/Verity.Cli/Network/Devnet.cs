@@ -110,7 +110,7 @@ public sealed class Devnet : IAsyncDisposable
                 {
                     ModelId = loaded.Id.ToArray(), OpCount = d.OpCount, InputCount = d.InputCount, OutputOp = d.OutputOp, LengthsHash = d.LengthsHash.ToArray(),
                 }, net.ModelOwner, ct: ct);
-                log($"model {name} {loaded.Id} registered ({loaded.Model.Ops.Length} ops; fee {Daemons.Tokens(Fee)}, {OwnerBps / 100}% to its owner, {DatasetBps / 100}% to dataset {root.ToString()[..10]}…)");
+                log($"model {name} {loaded.Id} registered ({loaded.Model.Ops.Length} ops; fee {TokenAmount.Short(Fee)}, {OwnerBps / 100}% to its owner, {DatasetBps / 100}% to dataset {root.ToString()[..10]}…)");
             }
             for (var i = 0; i < net.Workers.Count; i++)
             {

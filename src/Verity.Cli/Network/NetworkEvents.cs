@@ -42,23 +42,21 @@ public sealed class NetworkEvents(VerityContracts v, Func<Address, string> name)
             }
         }
         string W(string a) => name(Address.Parse(a));
-        await Read<M.JobRequestedEvent>(market, Requested, e => (JobId.From(e.JobId), "requested", $"requested by {W(e.Requester)}, {e.Input?.Length ?? 0:N0} input bytes, fee {Tokens(e.Fee)}"));
+        await Read<M.JobRequestedEvent>(market, Requested, e => (JobId.From(e.JobId), "requested", $"requested by {W(e.Requester)}, {e.Input?.Length ?? 0:N0} input bytes, fee {TokenAmount.Short(e.Fee)}"));
         await Read<M.ResultSubmittedEvent>(market, Results, e => (JobId.From(e.JobId), "posted", $"result posted by {W(e.Worker)} (trace root {Hex(e.TraceRoot)})"));
         await Read<M.AuditSelectedEvent>(market, AuditsSelected, e => (JobId.From(e.JobId), "audit", $"selected for audit by {W(e.Auditor)}"));
         await Read<M.AuditConfirmedEvent>(market, AuditsConfirmed, e => (JobId.From(e.JobId), "audited", $"audit confirmed by {W(e.Auditor)}"));
-        await Read<M.JobChallengedEvent>(market, Challenges, e => (JobId.From(e.JobId), "challenged", $"CHALLENGED by {W(e.Challenger)} (bond {Tokens(e.Bond)})"));
+        await Read<M.JobChallengedEvent>(market, Challenges, e => (JobId.From(e.JobId), "challenged", $"CHALLENGED by {W(e.Challenger)} (bond {TokenAmount.Short(e.Bond)})"));
         await Read<M.DisputeResolvedEvent>(market, Disputes, e => (JobId.From(e.JobId), "resolved",
             e.WorkerWasRight ? $"dispute resolved: {W(e.Worker)} was right, {W(e.Challenger)} loses its bond"
-                             : $"dispute resolved: {W(e.Worker)} was WRONG, slashed {Tokens(e.Slashed)}; the job is reassigned"));
+                             : $"dispute resolved: {W(e.Worker)} was WRONG, slashed {TokenAmount.Short(e.Slashed)}; the job is reassigned"));
         await Read<M.JobFinalizedEvent>(market, Finalized, e => (JobId.From(e.JobId), "finalized",
-            $"finalized: {Tokens(e.WorkerCut)} to {W(e.Worker)}, {Tokens(e.RoyaltyCut)} royalties, {Tokens(e.ValidatorCut)} to the validator pool"));
-        await Read<M.JobRefundedEvent>(market, Refunded, e => (JobId.From(e.JobId), "refunded", $"refunded {Tokens(e.Fee)} to {W(e.Requester)}"));
+            $"finalized: {TokenAmount.Short(e.WorkerCut)} to {W(e.Worker)}, {TokenAmount.Short(e.RoyaltyCut)} royalties, {TokenAmount.Short(e.ValidatorCut)} to the validator pool"));
+        await Read<M.JobRefundedEvent>(market, Refunded, e => (JobId.From(e.JobId), "refunded", $"refunded {TokenAmount.Short(e.Fee)} to {W(e.Requester)}"));
         await Read<M.JobReassignedEvent>(market, Reassigned, e => (JobId.From(e.JobId), "reassigned", $"reassigned (attempt {e.Attempt}), excluding {W(e.Excluded)}"));
-        await Read<S.SlashedEvent>(staking, Slashes, e => (null, "slashed", $"{W(e.Worker)} SLASHED {Tokens(e.Amount)}: {Tokens(e.Reward)} to {W(e.To)}, {Tokens(e.Burned)} burned"));
+        await Read<S.SlashedEvent>(staking, Slashes, e => (null, "slashed", $"{W(e.Worker)} SLASHED {TokenAmount.Short(e.Amount)}: {TokenAmount.Short(e.Reward)} to {W(e.To)}, {TokenAmount.Short(e.Burned)} burned"));
         return [.. lines.OrderBy(l => l.Block).ThenBy(l => l.LogIndex)];
     }
-
-    public static string Tokens(BigInteger wei) => Commands.Daemons.Tokens(wei);
 
     private static string Hex(byte[] b) => "0x" + Convert.ToHexStringLower(b)[..8] + "…";
 }
