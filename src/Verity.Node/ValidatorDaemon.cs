@@ -63,7 +63,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     private readonly ValidatorOptions _options = options ?? new ValidatorOptions();
     private static readonly Execution Honest = new();
     private readonly Dictionary<(JobId, long), DisputeTrace> _traces = [];
-    private bool _waiting;
+    private PendingGate? _gate;
 
     public Address Validator => validator;
     public NodeStore Store => store;
@@ -77,16 +77,8 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     {
         int results = await FollowAsync(ct).ConfigureAwait(false);
         int checkedCount = await CheckAsync(ct).ConfigureAwait(false);
-        if (await Poll.PendingAsync(contracts.Chain, validator).ConfigureAwait(false) is > 0 and var pending)
-        {
-            // As for the worker: a confirmation or challenge sent just before a kill may still be in the mempool,
-            // where reading the job cannot see it.
-            if (!_waiting)
-                Log($"{pending} transaction(s) of this account still pending; sending nothing until they are mined");
-            _waiting = true;
+        if (await (_gate ??= new PendingGate(contracts.Chain, validator, Log)).ClosedAsync().ConfigureAwait(false))
             return new ValidatorReport(results, checkedCount, 0, 0, 0);
-        }
-        _waiting = false;
         var (confirmed, challenged) = await ActAsync(ct).ConfigureAwait(false);
         int moves = await PlayAsync(ct).ConfigureAwait(false);
         return new ValidatorReport(results, checkedCount, confirmed, challenged, moves);

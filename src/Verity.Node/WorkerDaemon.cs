@@ -45,7 +45,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     private readonly WorkerOptions _options = options ?? new WorkerOptions();
     private readonly Execution _execution = execution ?? new Execution();
     private readonly Dictionary<JobId, DisputeTrace> _disputed = [];
-    private bool _waiting;
+    private PendingGate? _gate;
 
     public Address Worker => worker;
     public NodeStore Store => store;
@@ -59,17 +59,8 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     {
         int seen = await FollowAsync(ct).ConfigureAwait(false);
         int executed = await ExecuteAsync(ct).ConfigureAwait(false);
-        if (await Poll.PendingAsync(contracts.Chain, worker).ConfigureAwait(false) is > 0 and var pending)
-        {
-            // A transaction of this account still in the mempool may be a submit or finalize the store never recorded
-            // (sent just before a kill or an RPC outage). The job reads it cannot see yet, and a node that estimates gas
-            // on the latest block (geth) would let the same send through again, to revert on chain: wait until it is mined.
-            if (!_waiting)
-                Log($"{pending} transaction(s) of this account still pending; sending nothing until they are mined");
-            _waiting = true;
+        if (await (_gate ??= new PendingGate(contracts.Chain, worker, Log)).ClosedAsync().ConfigureAwait(false))
             return new StepReport(seen, executed, 0, 0, 0);
-        }
-        _waiting = false;
         var (submitted, txs) = await SubmitAsync(ct).ConfigureAwait(false);
         int moves = await DefendAsync(ct).ConfigureAwait(false);
         int closed = await CloseAsync(ct).ConfigureAwait(false);

@@ -20,9 +20,7 @@ public static class Deploy
             var rpc = c.Rpc ?? throw new ArgumentException("no chain endpoint: give --rpc or a --config with \"rpc\"");
             var chain = new ChainClient(rpc);
             long chainId = (long)(await chain.Web3.Eth.ChainId.SendRequestAsync()).Value;
-            Address owner = c.Keystore is not null
-                ? chain.AddSigner(KeyFile.Open(c.Keystore, KeyFile.ReadPassword(c.PasswordFile ?? throw new ArgumentException("--keystore needs --password-file"))), chainId)
-                : c.Account is not null ? Address.Parse(c.Account) : throw new ArgumentException("deploy sends transactions: give --account or --keystore");
+            var owner = NetworkConnection.Sender(chain, c, chainId) ?? throw new ArgumentException("deploy sends transactions: give --account or --keystore");
             long block = (long)(await chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value + 1;
             var deployment = await Deployer.DeployAsync(chain, owner, ct: ct);
             new DeploymentFile(deployment, chainId, block).Write(path);

@@ -102,15 +102,20 @@ public sealed class NetworkConnection
         }
         if (chainId != file.ChainId)
             throw new ArgumentException($"the chain at {rpc} has chain id {chainId}; the deployment {c.Deployment} is for chain id {file.ChainId}");
+        return new NetworkConnection(c, file, new VerityContracts(chain, file.Deployment), Sender(chain, c, chainId));
+    }
+
+    /// <summary>The configured sending account, if any: the keystore's (unlocked here, its transactions signed by
+    /// <paramref name="chain"/>; it must equal --account when both are given), else the node-held --account.</summary>
+    public static Address? Sender(ChainClient chain, NetworkConfig c, long chainId)
+    {
         Address? account = c.Account is null ? null : Address.Parse(c.Account);
-        if (c.Keystore is not null)
-        {
-            var key = KeyFile.Open(c.Keystore, KeyFile.ReadPassword(c.PasswordFile ?? throw new ArgumentException("--keystore needs --password-file")));
-            var signer = chain.AddSigner(key, chainId);
-            if (account is { } a && a != signer)
-                throw new ArgumentException($"--account {a} is not the keystore's address {signer}");
-            account = signer;
-        }
-        return new NetworkConnection(c, file, new VerityContracts(chain, file.Deployment), account);
+        if (c.Keystore is null)
+            return account;
+        var key = KeyFile.Open(c.Keystore, KeyFile.ReadPassword(c.PasswordFile ?? throw new ArgumentException("--keystore needs --password-file")));
+        var signer = chain.AddSigner(key, chainId);
+        if (account is { } a && a != signer)
+            throw new ArgumentException($"--account {a} is not the keystore's address {signer}");
+        return signer;
     }
 }
