@@ -17,6 +17,7 @@ namespace Verity.Chain;
 public sealed class ChainClient
 {
     private readonly Dictionary<Address, (Web3 Web3, Nethereum.RPC.NonceServices.InMemoryNonceService Nonces)> _signers = [];
+    private readonly Dictionary<Address, SemaphoreSlim> _nodeSends = [];
 
     public ChainClient(Uri rpcUrl)
     {
@@ -52,6 +53,21 @@ public sealed class ChainClient
             return _signers.TryGetValue(from, out var s) ? s.Web3 : Web3;
     }
 
+    /// <summary>For a sender the node holds, one send at a time per account (until the node has the transaction; the
+    /// receipt is awaited outside): the node picks the nonce, and anvil gives concurrent <c>eth_sendTransaction</c>
+    /// calls the same one, refusing the second. Null for a local signer, whose nonces are handed out here.</summary>
+    private SemaphoreSlim? NodeSendQueueOf(Address from)
+    {
+        lock (_signers)
+        {
+            if (_signers.ContainsKey(from))
+                return null;
+            if (!_nodeSends.TryGetValue(from, out var queue))
+                _nodeSends[from] = queue = new SemaphoreSlim(1, 1);
+            return queue;
+        }
+    }
+
     /// <summary>After a send that may not have reached the node (the RPC failed), the next nonce is read from the
     /// chain again, so a lost transaction leaves no gap that would hold every later one back.</summary>
     private async Task ForgetNonceAsync(Address from)
@@ -74,6 +90,9 @@ public sealed class ChainClient
             message.Gas = g;
         var handler = SenderOf(from).Eth.GetContractTransactionHandler<TMessage>();
         string hash;
+        var queue = NodeSendQueueOf(from);
+        if (queue is not null)
+            await queue.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             hash = await handler.SendRequestAsync(contract.Hex, message).ConfigureAwait(false);
@@ -86,6 +105,10 @@ public sealed class ChainClient
         {
             await ForgetNonceAsync(from).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            queue?.Release();
         }
         var receipt = await ReceiptAsync(hash, ct).ConfigureAwait(false);
         if (receipt.Status?.Value != 1)
