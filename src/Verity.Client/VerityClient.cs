@@ -9,6 +9,7 @@ using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Node;
+using Verity.Node.Content;
 using Market = Verity.Chain.Generated.JobMarket;
 using Models = Verity.Chain.Generated.ModelRegistry;
 
@@ -71,6 +72,29 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
             var (job, receipt) = await contracts.RequestJobAsync(requester, modelId, input, maxFee).ConfigureAwait(false);
             var ev = receipt.DecodeAllEvents<Market.JobRequestedEvent>().Single().Event;
             return new Submission(job, ev.Fee, new Hash256(ev.InputRoot), receipt.TransactionHash);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    /// <summary>Requests one job whose input is served off-chain (DESIGN D4; an image's 150 KB would cost ~12 M gas
+    /// in calldata): the input is written under <paramref name="serveFolder"/> as <c>&lt;input root&gt;.input</c>
+    /// (<see cref="InputSource.Publish"/>) before the request, and only its root goes on chain (<c>requestJobByRoot</c>).
+    /// The requester makes that folder reachable by the workers and validators (a shared disk, or served over http, as
+    /// the gateway does); a worker without the bytes cannot execute, and the job is refunded at its deadline.</summary>
+    public async Task<Submission> SubmitServedAsync(Hash256 modelId, byte[] input, BigInteger maxFee, string serveFolder, CancellationToken ct = default)
+    {
+        if (input.Length == 0)
+            throw new ArgumentException("a job input cannot be empty", nameof(input));
+        var root = InputSource.Publish(serveFolder, input);
+        await _send.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var (job, receipt) = await contracts.RequestJobByRootAsync(requester, modelId, root, maxFee).ConfigureAwait(false);
+            var ev = receipt.DecodeAllEvents<Market.JobRequestedEvent>().Single().Event;
+            return new Submission(job, ev.Fee, root, receipt.TransactionHash);
         }
         finally
         {
@@ -162,10 +186,10 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
             request.Log.TransactionHash, hasResult ? result!.Log.TransactionHash : null, finalized?.Log.TransactionHash);
     }
 
-    /// <summary>Re-executes the job's input with <paramref name="model"/> and compares with the posted result. Throws
-    /// <see cref="ArgumentException"/> when the job has no posted result, its input is not on chain, or
-    /// <paramref name="modelId"/> (when given) is not the job's model.</summary>
-    public async Task<Verification> VerifyAsync(JobId job, VModel model, Hash256? modelId = null, int threads = 1)
+    /// <summary>Re-executes the job's input with <paramref name="model"/> and compares with the posted result. An input
+    /// served off-chain is fetched from <paramref name="inputs"/>. Throws <see cref="ArgumentException"/> when the job
+    /// has no posted result, its input is found nowhere, or <paramref name="modelId"/> (when given) is not the job's model.</summary>
+    public async Task<Verification> VerifyAsync(JobId job, VModel model, Hash256? modelId = null, int threads = 1, InputSource? inputs = null)
     {
         var j = await contracts.JobAsync(job).ConfigureAwait(false);
         if (j.Status == JobStatus.None)
@@ -176,9 +200,11 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
             throw new ArgumentException($"job {job} has no result to verify (status {j.Status.ToString().ToLowerInvariant()})");
         var request = (await EventsAsync<Market.JobRequestedEvent>(job).ConfigureAwait(false)).Single().Event;
         var posted = (await EventsAsync<Market.ResultSubmittedEvent>(job).ConfigureAwait(false)).Last().Event;
-        if (request.Input is not { Length: > 0 } input)
-            throw new ArgumentException($"job {job}'s input was served off-chain (requestJobByRoot): nothing to re-execute");
         var inputRoot = new Hash256(request.InputRoot);
+        var input = request.Input is { Length: > 0 } onChain ? onChain
+            : await (inputs ?? InputSource.None).FetchAsync(inputRoot).ConfigureAwait(false)
+              ?? throw new ArgumentException($"job {job}'s input {inputRoot} is served off-chain and none of the input sources "
+                  + $"({(inputs is { Sources.Count: > 0 } i ? string.Join(", ", i.Sources) : "none given")}) has it");
         if (TensorCommitment.Root(input) != inputRoot)
             throw new InvalidDataException($"job {job}: the input in the request event does not match its input root");
         var local = new Executor(model, threads).Run([Execution.Decode(model, input)]);

@@ -208,7 +208,7 @@ public sealed class Indexer(ExplorerOptions options, ExplorerState state, Action
             if (state.Models.TryGetValue(job.ModelId, out var m))
                 m.Jobs++;
             state.Activity(block, a => a with { Requested = a.Requested + 1 });
-            Event(job, block, tx, "requested", job.Requester, $"fee {Hex.Tokens(e.Fee)} VRT, input {job.InputBytes} bytes");
+            Event(job, block, tx, "requested", job.Requester, $"fee {Hex.Tokens(e.Fee)} VRT, " + (job.InputBytes > 0 ? $"input {job.InputBytes} bytes" : "input served off-chain (root only)"));
             return;
         }
         if (JobOf(l) is not { } j)

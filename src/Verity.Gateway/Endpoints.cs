@@ -156,7 +156,9 @@ internal sealed class Endpoints(VerityClient client, GatewayOptions options, Led
             foreach (var input in inputs)
             {
                 // Not cancelled with the request: once a request transaction is on its way, its charge must be recorded.
-                var s = await client.SubmitAsync(model.Id, input, fee, CancellationToken.None).ConfigureAwait(false);
+                var s = options.ServeInputs is { } folder && input.Length >= options.OffChainMinBytes
+                    ? await client.SubmitServedAsync(model.Id, input, fee, folder, CancellationToken.None).ConfigureAwait(false)
+                    : await client.SubmitAsync(model.Id, input, fee, CancellationToken.None).ConfigureAwait(false);
                 ledger.Charge(key.Name, s.Job, s.Fee, fee);
                 reserved -= fee;
                 jobs.Add(s.Job);

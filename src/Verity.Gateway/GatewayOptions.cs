@@ -38,6 +38,14 @@ public sealed record GatewayOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>Most inputs one request may carry (each becomes a job).</summary>
     public int MaxInputs { get; init; } = 32;
+    /// <summary>A folder the gateway serves inputs from at <c>GET /v1/inputs/{root}.input</c>: an input of at least
+    /// <see cref="OffChainMinBytes"/> (an image) is written there and requested by root, so only its root goes on chain
+    /// (DESIGN D4). Workers and validators list <c>{base URL}/v1/inputs</c> among their <c>inputs</c>. Null: every
+    /// input travels in calldata.</summary>
+    public string? ServeInputs { get; init; }
+    /// <summary>Smallest input served off-chain when <see cref="ServeInputs"/> is set (a 128-token text is 512 bytes,
+    /// a 224×224 image 150 KB).</summary>
+    public int OffChainMinBytes { get; init; } = 4096;
     /// <summary>Log lines (requests answered with an error, chain failures); null for none.</summary>
     public Action<string>? Log { get; init; }
 }

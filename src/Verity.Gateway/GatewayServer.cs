@@ -73,6 +73,8 @@ public sealed class GatewayServer : IAsyncDisposable
         app.MapGet("/v1/models", ctx => Handle(ctx, endpoints.ModelsAsync, options.Log));
         app.MapGet("/v1/models/{id}", ctx => Handle(ctx, endpoints.ModelAsync, options.Log));
         app.MapGet("/v1/jobs/{id}", ctx => Handle(ctx, endpoints.JobAsync, options.Log));
+        if (options.ServeInputs is { } inputs)
+            app.MapGet("/v1/inputs/{name}", ctx => ServeInputAsync(ctx, inputs));
         app.MapFallback(ctx => Handle(ctx, c => throw new ApiError(StatusCodes.Status404NotFound,
             $"Unknown request URL: {c.Request.Method} {c.Request.Path}.", "invalid_request_error", null, "unknown_url"), options.Log));
         try
@@ -104,6 +106,25 @@ public sealed class GatewayServer : IAsyncDisposable
         var header = ctx.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && keys.TryGetValue(header["Bearer ".Length..].Trim(), out var k)
             ? k : null;
+    }
+
+    /// <summary><c>GET /v1/inputs/{root}.input</c>: the bytes of an input this gateway requested by root, for the
+    /// workers and validators that fetch it (no key: they are not the gateway's clients, and the bytes are checked
+    /// against the root on chain by whoever fetches them).</summary>
+    private static async Task ServeInputAsync(HttpContext ctx, string folder)
+    {
+        var name = ctx.Request.RouteValues["name"] as string ?? "";
+        bool wellFormed = name.Length == 64 + ".input".Length && name.EndsWith(".input", StringComparison.Ordinal)
+                          && name[..64].All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+        var path = Path.Combine(folder, name);
+        if (!wellFormed || !File.Exists(path))
+        {
+            await new ApiError(StatusCodes.Status404NotFound, wellFormed ? $"This gateway serves no input {name}." : $"'{name}' is not <input root as 64 lowercase hex digits>.input.",
+                "invalid_request_error", "name", "input_not_found").WriteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        ctx.Response.ContentType = "application/octet-stream";
+        await ctx.Response.SendFileAsync(path, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Runs an endpoint; an <see cref="ApiError"/> becomes its OpenAI-style body, anything else a 500 with a

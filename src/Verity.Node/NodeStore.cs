@@ -179,6 +179,15 @@ public sealed class NodeStore : IDisposable
         return list;
     }
 
+    /// <summary>Keeps the input of a job requested by root (served off-chain), once fetched and checked against its root.</summary>
+    public void RecordInput(JobId id, byte[] input)
+    {
+        using var c = Command("UPDATE jobs SET input = $input WHERE id = $id AND length(input) = 0");
+        c.Parameters.AddWithValue("$id", Key(id));
+        c.Parameters.AddWithValue("$input", input);
+        c.ExecuteNonQuery();
+    }
+
     /// <summary>Keeps an execution: the output, the trace root and every op's output root.</summary>
     public void RecordExecuted(JobId id, byte[] output, Hash256 traceRoot, IReadOnlyList<Hash256> opRoots)
     {

@@ -5,6 +5,7 @@ using Verity.Chain.Dispute;
 using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
+using Verity.Node.Content;
 using AuditSelectedEvent = Verity.Chain.Generated.JobMarket.AuditSelectedEvent;
 using ChallengeOfFunction = Verity.Chain.Generated.JobMarket.ChallengeOfFunction;
 using ChallengeOfOutput = Verity.Chain.Generated.JobMarket.ChallengeOfOutput;
@@ -40,6 +41,8 @@ public sealed record ValidatorOptions
     public int SampleBps { get; init; }
     public ulong SampleSeed { get; init; }
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Where the inputs of jobs requested by root (served off-chain) are fetched.</summary>
+    public InputSource Inputs { get; init; } = InputSource.None;
 }
 
 /// <summary>What one <see cref="ValidatorDaemon.StepAsync"/> did.</summary>
@@ -63,6 +66,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     private readonly ValidatorOptions _options = options ?? new ValidatorOptions();
     private static readonly Execution Honest = new();
     private readonly Dictionary<(JobId, long), DisputeTrace> _traces = [];
+    private readonly HashSet<JobId> _awaitingInput = [];
     private PendingGate? _gate;
 
     public Address Validator => validator;
@@ -138,7 +142,15 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             }
             if (_options.AuditedOnly && r.Auditor != validator && !Sampled(r))
                 continue; // an audit may still draw us
-            if (Trace(r, job) is not { } trace)
+            if (await _options.Inputs.ResolveAsync(job, store, ct).ConfigureAwait(false) is not { } withInput)
+            {
+                // Served off-chain and not found yet: asked again each step while the result is open.
+                if (_awaitingInput.Add(r.Job))
+                    Log($"job {r.Job}: input {job.InputRoot} is served off-chain and no source has it yet; not checked until one does");
+                continue;
+            }
+            _awaitingInput.Remove(r.Job);
+            if (Trace(r, withInput) is not { } trace)
             {
                 store.RecordResult(r.Job, r.Block, ResultState.Done);
                 continue;
@@ -249,9 +261,9 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     {
         if (_traces.TryGetValue((r.Job, r.Block), out var kept))
             return kept;
-        if (job.Input.Length == 0 || TensorCommitment.Root(job.Input) != job.InputRoot)
+        if (TensorCommitment.Root(job.Input) != job.InputRoot)
         {
-            Log($"job {r.Job}: input not on chain or not matching its root; not checked");
+            Log($"job {r.Job}: input bytes do not match the input root {job.InputRoot}; not checked");
             return null;
         }
         try

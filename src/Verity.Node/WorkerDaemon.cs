@@ -6,6 +6,7 @@ using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
+using Verity.Node.Content;
 using JobReassignedEvent = Verity.Chain.Generated.JobMarket.JobReassignedEvent;
 using JobRequestedEvent = Verity.Chain.Generated.JobMarket.JobRequestedEvent;
 
@@ -25,6 +26,8 @@ public sealed record WorkerOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Finalize this worker's own results once their window has passed (true); false leaves it to others.</summary>
     public bool Finalize { get; init; } = true;
+    /// <summary>Where the inputs of jobs requested by root (served off-chain) are fetched.</summary>
+    public InputSource Inputs { get; init; } = InputSource.None;
 }
 
 /// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did (<see cref="Transactions"/> counts dispute moves too).</summary>
@@ -45,6 +48,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     private readonly WorkerOptions _options = options ?? new WorkerOptions();
     private readonly Execution _execution = execution ?? new Execution();
     private readonly Dictionary<JobId, DisputeTrace> _disputed = [];
+    private readonly HashSet<JobId> _awaitingInput = [];
     private PendingGate? _gate;
 
     public Address Worker => worker;
@@ -120,7 +124,15 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
                     store.RecordClosed(j.Id); // another worker's result, or over; a job still open may yet be redrawn to us
                 continue;
             }
-            if (Run(j) is not { } run)
+            if (await _options.Inputs.ResolveAsync(j, store, ct).ConfigureAwait(false) is not { } withInput)
+            {
+                // Served off-chain and not found yet: asked again each step while the job is open and drawn to us.
+                if (_awaitingInput.Add(j.Id))
+                    Log($"job {j.Id}: input {j.InputRoot} is served off-chain and no source has it yet; waiting");
+                continue;
+            }
+            _awaitingInput.Remove(j.Id);
+            if (Run(withInput) is not { } run)
             {
                 store.RecordClosed(j.Id);
                 continue;
@@ -251,14 +263,9 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     }
 
     /// <summary>Checks the input against the job's root and computes the trace to commit to; null (logged) when the
-    /// job cannot be executed: input served off-chain, bytes that do not match the root, or an input the model refuses.</summary>
+    /// job cannot be executed: bytes that do not match the root, or an input the model refuses.</summary>
     private DisputeTrace? Run(NodeJob j)
     {
-        if (j.Input.Length == 0)
-        {
-            Log($"job {j.Id}: input served off-chain (requestJobByRoot), not supported yet");
-            return null;
-        }
         if (TensorCommitment.Root(j.Input) != j.InputRoot)
         {
             Log($"job {j.Id}: input bytes do not match the input root {j.InputRoot}");

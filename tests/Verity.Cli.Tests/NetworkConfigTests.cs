@@ -24,7 +24,7 @@ public sealed class NetworkConfigTests : IDisposable
         var c = NetworkConfig.Read(Write("w.json", """
             { "rpc": "http://10.0.0.5:8545", "deployment": "deployment.json", "keystore": "keys/w.json", "password_file": "pw.txt",
               "confirmations": 3, "store": "w.db", "models": ["minilm", "0xabc"], "artifacts": "https://models.example/a",
-              "poll_ms": 500, "max_batch": 8, "stake": 1500.5, "cheat": "random-output" }
+              "inputs": ["shared/inputs", "http://gateway.example:8080/v1/inputs"], "poll_ms": 500, "max_batch": 8, "stake": 1500.5, "cheat": "random-output" }
             """));
         Assert.Equal(new Uri("http://10.0.0.5:8545"), c.Rpc);
         Assert.Equal(Path.Combine(_dir, "deployment.json"), c.Deployment);
@@ -34,19 +34,23 @@ public sealed class NetworkConfigTests : IDisposable
         Assert.Equal(Path.Combine(_dir, "w.db"), c.Store);
         Assert.Equal(["minilm", "0xabc"], c.Models);
         Assert.Equal("https://models.example/a", c.Artifacts);
+        Assert.Equal([Path.Combine(_dir, "shared", "inputs"), "http://gateway.example:8080/v1/inputs"], c.Inputs);
         Assert.Equal((500, 8, 1500.5m, "random-output"), (c.PollMs, c.MaxBatch, c.Stake, c.Cheat));
 
         // Written and read back: the same settings.
         var again = Path.Combine(_dir, "again.json");
         c.Write(again);
-        Assert.Equal(c with { Models = [] }, NetworkConfig.Read(again) with { Models = [] });
+        Assert.Equal(c with { Models = [], Inputs = [] }, NetworkConfig.Read(again) with { Models = [], Inputs = [] });
         Assert.Equal(c.Models, NetworkConfig.Read(again).Models);
+        Assert.Equal(c.Inputs, NetworkConfig.Read(again).Inputs);
+        Assert.Equal(["http://one/v1/inputs"], NetworkConfig.Read(Write("one.json", """{ "inputs": "http://one/v1/inputs" }""")).Inputs);
     }
 
     [Theory]
     [InlineData("""{ "rpcc": "http://x" }""", "unknown key \"rpcc\"")]
     [InlineData("""{ "confirmations": "two" }""", "\"confirmations\" has the wrong type")]
     [InlineData("""{ "rpc": "ftp://x" }""", "rpc must be an http(s) or ws(s) URL")]
+    [InlineData("""{ "inputs": [5] }""", "\"inputs\" has the wrong type")]
     [InlineData("""[1, 2]""", "not a JSON object")]
     [InlineData("""{ "rpc": """, "not JSON")]
     public void A_bad_config_file_is_an_error_naming_what_is_wrong(string json, string expected)
@@ -61,6 +65,7 @@ public sealed class NetworkConfigTests : IDisposable
     [InlineData(new[] { "worker", "--rpc", "http://127.0.0.1:9", "--deployment", "/nonexistent/d.json", "--model", "minilm" }, 2, "the worker needs a store")]
     [InlineData(new[] { "worker", "--cheat", "lazy", "--store", "x.db" }, 2, "unknown cheat strategy 'lazy'")]
     [InlineData(new[] { "validator", "--store", "x.db" }, 2, "no chain endpoint")]
+    [InlineData(new[] { "validator", "--store", "x.db", "--inputs", "ftp://x/inputs" }, 2, "content source 'ftp://x/inputs': only folders and http(s) URLs")]
     [InlineData(new[] { "demo", "--jobs", "0" }, 2, "--jobs must be at least 1")]
     public void Daemon_commands_refuse_bad_settings_with_one_line(string[] args, int code, string expected)
     {

@@ -36,6 +36,18 @@ public sealed class FeaturesTests(GatewayWorld w)
         Assert.Equal(local.TraceRoot.ToString(), receipt.GetProperty("trace_root").GetString());
         Assert.Equal(w.ResNet.Id.ToString(), receipt.GetProperty("model_id").GetString());
 
+        // The image went off-chain: the request carried its root only, and the gateway serves the bytes under it.
+        var requestTx = await w.Net.Contracts.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(receipt.GetProperty("request_tx").GetString());
+        Assert.InRange(requestTx.Input.Length, 2, 2 + 2 * (4 + 3 * 32));
+        var root = receipt.GetProperty("input_root").GetString();
+        var served = await w.Http.GetByteArrayAsync($"/v1/inputs/{root}.input");
+        Assert.Equal(receipt.GetProperty("input_root").GetString(), Verity.Commitments.TensorCommitment.Root(served).ToString());
+        using var missing = await w.Http.GetAsync($"/v1/inputs/{new string('0', 64)}.input");
+        Assert.Equal(404, (int)missing.StatusCode);
+        Assert.Equal("input_not_found", JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+        using var malformed = await w.Http.GetAsync("/v1/inputs/..%2Fsecrets.input");
+        Assert.Equal(404, (int)malformed.StatusCode);
+
         var (status, json, _) = await w.PostAsync("/v1/features", new { model = "resnet18", input = Convert.ToBase64String(bytes), encoding_format = "base64" }, wait: "posted");
         Assert.Equal(200, status);
         var b64 = Convert.FromBase64String(json.GetProperty("data")[0].GetProperty("features").GetString()!);

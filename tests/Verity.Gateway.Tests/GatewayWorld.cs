@@ -10,6 +10,8 @@ using Verity.Engine;
 using Verity.Gateway;
 using Verity.Node;
 
+using Verity.Node.Content;
+
 namespace Verity.Gateway.Tests;
 
 [CollectionDefinition(Name)]
@@ -54,12 +56,19 @@ public sealed class GatewayWorld : IAsyncLifetime
         MiniLm = Store.Load("minilm");
         ResNet = Store.Load("resnet18");
         // Workers leave finalizing to requesters here, so that every wait exercises the client finalizing itself.
-        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], new LocalNetworkOptions { WorkersFinalize = false }, Logged);
+        // The workers fetch the inputs the gateway serves off-chain (images) from its /v1/inputs.
+        var inputs = new InputSource([new ContentSource($"http://127.0.0.1:{GatewayPort}/v1/inputs")], Logged);
+        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], new LocalNetworkOptions { WorkersFinalize = false, Inputs = inputs }, Logged);
         Client = new VerityClient(Net.Contracts, Net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
         StorePath = NewPath();
-        Gateway = await StartGatewayAsync(StorePath);
+        Gateway = await StartGatewayAsync(StorePath, port: GatewayPort);
         Http = NewHttp(Gateway);
     }
+
+    /// <summary>The main gateway's port, known before the workers start (they fetch its inputs).</summary>
+    public int GatewayPort { get; } = FreePort();
+    /// <summary>Where the gateways write the inputs they serve off-chain.</summary>
+    public string InputsFolder { get; } = Directory.CreateTempSubdirectory("verity-gw-inputs-").FullName;
 
     public async Task DisposeAsync()
     {
@@ -71,6 +80,7 @@ public sealed class GatewayWorld : IAsyncLifetime
         foreach (var f in _files)
             foreach (var suffix in new[] { "", "-wal", "-shm" })
                 File.Delete(f + suffix);
+        Directory.Delete(InputsFolder, recursive: true);
     }
 
     public void Logged(string line)
@@ -86,9 +96,11 @@ public sealed class GatewayWorld : IAsyncLifetime
         return path;
     }
 
-    public Task<GatewayServer> StartGatewayAsync(string storePath, TimeSpan? timeout = null) =>
+    public Task<GatewayServer> StartGatewayAsync(string storePath, TimeSpan? timeout = null, int port = 0) =>
         GatewayServer.StartAsync(Client, new GatewayOptions
         {
+            Port = port,
+            ServeInputs = InputsFolder,
             Models = [GatewayModels.From(MiniLm), GatewayModels.From(ResNet)],
             Keys = Keys,
             StorePath = storePath,
@@ -101,8 +113,15 @@ public sealed class GatewayWorld : IAsyncLifetime
     {
         await Gateway.DisposeAsync();
         Http.Dispose();
-        Gateway = await StartGatewayAsync(StorePath);
+        Gateway = await StartGatewayAsync(StorePath, port: GatewayPort);
         Http = NewHttp(Gateway);
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public static HttpClient NewHttp(GatewayServer g) => new() { BaseAddress = g.BaseUrl, Timeout = TimeSpan.FromMinutes(3) };

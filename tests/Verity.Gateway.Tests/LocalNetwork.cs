@@ -3,6 +3,7 @@ using Verity.Chain;
 using Verity.Cli.Models;
 using Verity.Commitments;
 using Verity.Node;
+using Verity.Node.Content;
 
 namespace Verity.Gateway.Tests;
 
@@ -17,6 +18,8 @@ public sealed record LocalNetworkOptions
     public TimeSpan WorkerPoll { get; init; } = TimeSpan.FromMilliseconds(50);
     /// <summary>Whether the workers finalize their own results (false leaves it to requesters, who may too).</summary>
     public bool WorkersFinalize { get; init; } = true;
+    /// <summary>Where the workers fetch inputs served off-chain.</summary>
+    public InputSource Inputs { get; init; } = InputSource.None;
 }
 
 /// <summary>
@@ -119,7 +122,7 @@ public sealed class LocalNetwork : IAsyncDisposable
         _running = [.. Workers.Select((w, i) => new WorkerDaemon(new VerityContracts(new ChainClient(Node.RpcUrl), Contracts.Deployment), w,
             served, _stores[i], new WorkerOptions
             {
-                Confirmations = 0, PollInterval = _options.WorkerPoll, Finalize = _options.WorkersFinalize,
+                Confirmations = 0, PollInterval = _options.WorkerPoll, Finalize = _options.WorkersFinalize, Inputs = _options.Inputs,
             }, _log).RunAsync(_workersStop.Token))];
     }
 

@@ -94,10 +94,10 @@ public sealed class NodeWorld : IAsyncLifetime
         return path;
     }
 
-    public WorkerDaemon Daemon(int worker, NodeStore store, Action<string>? log = null, int confirmations = 0) =>
+    public WorkerDaemon Daemon(int worker, NodeStore store, Action<string>? log = null, int confirmations = 0, WorkerOptions? options = null) =>
         new(new VerityContracts(new ChainClient(Node.RpcUrl), V.Deployment), Workers[worker],
             new Dictionary<Hash256, ServedModel> { [ModelId] = new(Model, M.Dispute) }, store,
-            new WorkerOptions { Confirmations = confirmations, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
+            options ?? new WorkerOptions { Confirmations = confirmations, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
 
     /// <summary>A validator daemon run by worker <paramref name="worker"/>'s account (an auditor is drawn among the
     /// model's servers); it plays a dispute from the chain and its own execution alone.</summary>

@@ -5,6 +5,7 @@ using Verity.Cli.Models;
 using Verity.Cli.Network;
 using Verity.Commitments;
 using Verity.Node;
+using Verity.Node.Content;
 
 namespace Verity.Cli.Commands;
 
@@ -33,6 +34,7 @@ public static class Daemons
         var cheat = c.Cheat is null ? (CheatStrategy?)null : Execution.Parse(c.Cheat);
         if (c.MaxBatch < 1) throw new ArgumentException($"max_batch must be at least 1, got {c.MaxBatch}");
         var store = c.Store ?? throw new ArgumentException("the worker needs a store: --store <file.db> or \"store\" in the config");
+        var inputs = InputsOf(c);
         var net = await NetworkConnection.OpenAsync(c);
         var me = net.Account;
         var models = await ServedModels.LoadAsync(c.Models, c.Artifacts, net.Contracts, new ModelStore(ModelFiles.Default(), Log), Log, ct);
@@ -42,13 +44,13 @@ public static class Daemons
         var worker = new WorkerDaemon(net.Contracts, me, models, workerStore, new WorkerOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, MaxBatch = c.MaxBatch,
-            PollInterval = TimeSpan.FromMilliseconds(c.PollMs),
+            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs,
         }, Log, new Execution(cheat));
         // The auditor of a result is drawn among the model's servers: a worker answers the audits it is drawn to.
         var auditor = new ValidatorDaemon(net.Contracts, me, models, auditStore, new ValidatorOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, AuditedOnly = true,
-            PollInterval = TimeSpan.FromMilliseconds(c.PollMs),
+            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs,
         }, Log);
         Log($"worker {me} serving {models.Count} model(s){(cheat is { } s ? $", CHEATING with {Execution.Name(s)}" : "")}; store {store}");
         await Task.WhenAll(worker.RunAsync(ct), auditor.RunAsync(ct));
@@ -59,6 +61,7 @@ public static class Daemons
     public static async Task<int> RunValidatorAsync(NetworkConfig c, bool auditedOnly, CancellationToken ct)
     {
         var store = c.Store ?? throw new ArgumentException("the validator needs a store: --store <file.db> or \"store\" in the config");
+        var inputs = InputsOf(c);
         var net = await NetworkConnection.OpenAsync(c);
         var me = net.Account;
         var models = await ServedModels.LoadAsync(c.Models, c.Artifacts, net.Contracts, new ModelStore(ModelFiles.Default(), Log), Log, ct);
@@ -66,7 +69,7 @@ public static class Daemons
         var validator = new ValidatorDaemon(net.Contracts, me, models, nodeStore, new ValidatorOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, AuditedOnly = auditedOnly,
-            PollInterval = TimeSpan.FromMilliseconds(c.PollMs),
+            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs,
         }, Log);
         Log($"validator {me} checking {models.Count} model(s); store {store}");
         await validator.RunAsync(ct);
@@ -100,6 +103,8 @@ public static class Daemons
         }
     }
 
+    /// <summary>The configured sources of inputs served off-chain.</summary>
+    public static InputSource InputsOf(NetworkConfig c, Action<string>? log = null) => new([.. c.Inputs.Select(i => new ContentSource(i))], log ?? Log);
 
     private static void Log(string message) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {message}");
 }

@@ -30,8 +30,9 @@ public static class Requester
         var wait = new Option<string>("--wait") { Description = "Return once the result is 'posted' or 'finalized'", DefaultValueFactory = _ => "finalized" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the result", DefaultValueFactory = _ => 300 };
         var maxFee = new Option<string?>("--max-fee") { Description = "Most VRT to pay (default: the model's current fee)" };
+        var serve = new Option<string?>("--serve-input") { Description = "Serve the input off-chain from this folder (written there as <input root>.input; only the root goes on chain)" };
         var cmd = net.AddTo(new Command("infer", "Run an inference — on the network (default) or locally — and print the output with its receipt")
-            { model, text, image, local, json, threads, wait, timeout, maxFee });
+            { model, text, image, local, json, threads, wait, timeout, maxFee, serve });
         cmd.SetAction(async (p, ct) => await Run(async () =>
         {
             if (p.GetValue(text) is null == p.GetValue(image) is null) throw new ArgumentException("pass exactly one of --text or --image");
@@ -43,7 +44,8 @@ public static class Requester
                 return 0;
             }
             return await InferAsync(net.Read(p), Resolve(store, p.GetValue(model)!), p.GetValue(text), p.GetValue(image), ParseWait(p.GetValue(wait)!),
-                TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(maxFee) is { } f ? KeysFile.ParseTokens(f) : null, p.GetValue(json), Console.Out, ct);
+                TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(maxFee) is { } f ? KeysFile.ParseTokens(f) : null, p.GetValue(json), Console.Out, ct,
+                p.GetValue(serve) is { } folder ? Path.GetFullPath(folder) : null);
         }));
         return cmd;
     }
@@ -54,6 +56,7 @@ public static class Requester
         var model = new Option<string?>("--model") { Description = "Model name or .vmodel file (default: the shipped model with the job's id)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var cmd = net.AddTo(new Command("verify", "Re-execute a job locally and say whether its posted result is right (exit 0 right, 1 wrong, 2 error)") { job, model, json });
+        cmd.Options.Add(net.Inputs);
         cmd.SetAction(async (p, ct) => await Run(() =>
             VerifyAsync(net.Read(p), ParseJob(p.GetValue(job)!), p.GetValue(model), p.GetValue(json), Console.Out)));
         return cmd;
@@ -73,11 +76,12 @@ public static class Requester
 
     /// <summary>Requests one job for a text or image, waits, prints the output (first values and length) and the receipt.</summary>
     public static async Task<int> InferAsync(NetworkConfig config, LoadedModel m, string? text, string? image, WaitFor wait, TimeSpan timeout,
-        BigInteger? maxFee, bool json, TextWriter o, CancellationToken ct = default)
+        BigInteger? maxFee, bool json, TextWriter o, CancellationToken ct = default, string? serveFolder = null)
     {
         var client = await ClientAsync(config, sends: true);
         var input = Commands.Infer.Encode(m, text, image).Bytes.ToArray(); // the same canonical input as --local
-        var submitted = await client.SubmitAsync(m.Id, input, maxFee ?? await client.FeeOfAsync(m.Id), ct);
+        var fee = maxFee ?? await client.FeeOfAsync(m.Id);
+        var submitted = serveFolder is null ? await client.SubmitAsync(m.Id, input, fee, ct) : await client.SubmitServedAsync(m.Id, input, fee, serveFolder, ct);
         var receipt = await client.WaitAsync(submitted.Job, wait, timeout, ct);
         if (receipt.Output is null)
             throw new InvalidOperationException($"job {receipt.Job} ended {receipt.StatusName} without a result");
@@ -107,7 +111,7 @@ public static class Requester
             throw new ArgumentException($"no job {job} on this market");
         var store = new ModelStore(ModelFiles.Default(), Console.Error.WriteLine);
         var m = model is null ? Resolve(store, j.ModelId.ToString()) : store.Load(model);
-        var v = await client.VerifyAsync(job, m.Model, m.Id);
+        var v = await client.VerifyAsync(job, m.Model, m.Id, inputs: Daemons.InputsOf(config, Console.Error.WriteLine));
         if (json)
             o.WriteLine(new JsonObject
             {

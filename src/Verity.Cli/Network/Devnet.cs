@@ -5,6 +5,7 @@ using Verity.Cli.Models;
 using Verity.Commitments;
 using Verity.Engine.Ops;
 using Verity.Node;
+using Verity.Node.Content;
 using SetShape = Verity.Chain.Generated.DisputeGame.SetShapeFunction;
 
 namespace Verity.Cli.Network;
@@ -52,6 +53,7 @@ public sealed class Devnet : IAsyncDisposable
         File = file;
         Models = models;
         Datasets = datasets;
+        InputsFolder = Directory.CreateTempSubdirectory("verity-devnet-inputs-").FullName;
     }
 
     public DevnetOptions Options { get; }
@@ -62,6 +64,9 @@ public sealed class Devnet : IAsyncDisposable
     public IReadOnlyDictionary<string, (LoadedModel Loaded, ServedModel Served)> Models { get; }
     /// <summary>Model name → the dataset in its lineage.</summary>
     public IReadOnlyDictionary<string, Hash256> Datasets { get; }
+    /// <summary>Where the requester serves inputs off-chain (<see cref="RequestServedAsync"/>) and every daemon looks
+    /// for them: the devnet's stand-in for the requester's server.</summary>
+    public string InputsFolder { get; }
 
     public Address Owner => Node.Accounts[0];
     public Address ModelOwner => Node.Accounts[1];
@@ -90,12 +95,12 @@ public sealed class Devnet : IAsyncDisposable
             var deployment = await Deployer.DeployAsync(chain, owner, new DeploymentOptions { Market = options.Market, MoveTime = options.MoveTime }, ct: ct);
             var file = new DeploymentFile(deployment, AnvilNode.ChainId, 0);
             var v = new VerityContracts(chain, deployment);
-            var net = new Devnet(options, node, v, file, models, new Dictionary<string, Hash256>());
+            var datasets = new Dictionary<string, Hash256>();
+            var net = new Devnet(options, node, v, file, models, datasets);
             log($"anvil at {node.RpcUrl}; contracts deployed (market {deployment.Market})");
             foreach (var a in net.Workers.Append(net.Validator).Append(net.Requester).Append(net.DatasetOwner).Append(net.ModelOwner))
                 await v.TransferAsync(owner, a, 100_000 * Deployer.Token);
 
-            var datasets = new Dictionary<string, Hash256>();
             foreach (var (name, (loaded, served)) in models)
             {
                 // Lineage: the model pays 10% of each fee to the dataset it was calibrated on.
@@ -118,7 +123,7 @@ public sealed class Devnet : IAsyncDisposable
                 await Daemons.JoinAsync(v, net.Workers[i], [.. models.Values.Select(m => m.Loaded.Id)], stake, _ => { }, ct);
                 log($"worker {i + 1} {net.Workers[i]} staked {stake} and serves {models.Count} model(s){(net.Workers[i] == net.Cheater ? $" — DISHONEST: {Execution.Name(options.Cheat!.Value)}" : "")}");
             }
-            return new Devnet(options, node, v, file, models, datasets);
+            return net;
         }
         catch
         {
@@ -141,19 +146,20 @@ public sealed class Devnet : IAsyncDisposable
             return s;
         }
         VerityContracts Client() => new(new ChainClient(Node.RpcUrl), File.Deployment);
+        var inputs = new InputSource([new ContentSource(InputsFolder)], log);
         var tasks = new List<Task> { ProduceBlocksAsync(ct) };
         for (var i = 0; i < Workers.Count; i++)
         {
             var w = Workers[i];
             tasks.Add(new WorkerDaemon(Client(), w, served, Store($"worker{i + 1}"),
-                new WorkerOptions { Confirmations = 0, MaxBatch = Options.MaxBatch, PollInterval = Options.Poll }, log,
+                new WorkerOptions { Confirmations = 0, MaxBatch = Options.MaxBatch, PollInterval = Options.Poll, Inputs = inputs }, log,
                 new Execution(w == Cheater ? Options.Cheat : null)).RunAsync(ct));
             tasks.Add(new ValidatorDaemon(Client(), w, served, Store($"worker{i + 1}.audits"),
-                new ValidatorOptions { Confirmations = 0, AuditedOnly = true, PollInterval = Options.Poll }, log).RunAsync(ct));
+                new ValidatorOptions { Confirmations = 0, AuditedOnly = true, PollInterval = Options.Poll, Inputs = inputs }, log).RunAsync(ct));
         }
         if (Options.Validator)
             tasks.Add(new ValidatorDaemon(Client(), Validator, served, Store("validator"),
-                new ValidatorOptions { Confirmations = 0, PollInterval = Options.Poll }, log).RunAsync(ct));
+                new ValidatorOptions { Confirmations = 0, PollInterval = Options.Poll, Inputs = inputs }, log).RunAsync(ct));
         try
         {
             await Task.WhenAll(tasks);
@@ -195,7 +201,7 @@ public sealed class Devnet : IAsyncDisposable
         var deployment = Path.Combine(dir, "deployment.json");
         File.Write(deployment);
         var models = Models.Keys.ToArray();
-        var common = new NetworkConfig { Rpc = Node.RpcUrl, Deployment = "deployment.json", Confirmations = 0, Models = models, PollMs = 200 };
+        var common = new NetworkConfig { Rpc = Node.RpcUrl, Deployment = "deployment.json", Confirmations = 0, Models = models, Inputs = [InputsFolder], PollMs = 200 };
         for (var i = 0; i < Workers.Count; i++)
             (common with { Account = Workers[i].ToString(), Store = $"worker{i + 1}.db" }).Write(Path.Combine(dir, $"worker{i + 1}.json"));
         (common with { Account = Validator.ToString(), Store = "validator.db" }).Write(Path.Combine(dir, "validator.json"));
@@ -204,5 +210,21 @@ public sealed class Devnet : IAsyncDisposable
         return requester;
     }
 
-    public async ValueTask DisposeAsync() => await Node.DisposeAsync();
+    /// <summary>Requests a job from the requester whose input is served off-chain from <see cref="InputsFolder"/>
+    /// (only its root goes on chain: <c>requestJobByRoot</c>).</summary>
+    public Task<(JobId Job, Nethereum.RPC.Eth.DTOs.TransactionReceipt Receipt)> RequestServedAsync(Hash256 modelId, byte[] input) =>
+        V.RequestJobByRootAsync(Requester, modelId, InputSource.Publish(InputsFolder, input), Fee);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        try
+        {
+            Directory.Delete(InputsFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a process of this devnet still holds a file; the temp folder is left behind
+        }
+    }
 }

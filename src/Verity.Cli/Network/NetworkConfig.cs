@@ -27,6 +27,9 @@ public sealed record NetworkConfig
     public IReadOnlyList<string> Models { get; init; } = [];
     /// <summary>Where model artifacts are fetched by id: a folder or an http(s) base URL holding &lt;id&gt;.vmodel.</summary>
     public string? Artifacts { get; init; }
+    /// <summary>Where inputs served off-chain (jobs requested by root) are fetched: folders or http(s) base URLs
+    /// holding &lt;input root&gt;.input, tried in order.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
     public int PollMs { get; init; } = 2000;
     public int MaxBatch { get; init; } = 32;
     /// <summary>Tokens a worker stakes at start when its stake is below it (whole tokens).</summary>
@@ -50,6 +53,7 @@ public sealed record NetworkConfig
         }
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string? PathOf(string? p) => p is null ? null : Path.GetFullPath(p, dir);
+        string LocationOf(string l) => l.Contains("://", StringComparison.Ordinal) ? l : Path.GetFullPath(l, dir); // a URL or a folder
         var c = new NetworkConfig();
         foreach (var (key, value) in o)
         {
@@ -65,7 +69,8 @@ public sealed record NetworkConfig
                     "confirmations" => c with { Confirmations = value!.GetValue<int>() },
                     "store" => c with { Store = PathOf(value!.GetValue<string>()) },
                     "models" => c with { Models = [.. value!.AsArray().Select(m => m!.GetValue<string>())] },
-                    "artifacts" => c with { Artifacts = value!.GetValue<string>() is var a && a.Contains("://", StringComparison.Ordinal) ? a : PathOf(a) },
+                    "artifacts" => c with { Artifacts = LocationOf(value!.GetValue<string>()) },
+                    "inputs" => c with { Inputs = [.. (value is JsonArray list ? list : new JsonArray(value!.DeepClone())).Select(i => LocationOf(i!.GetValue<string>()))] },
                     "poll_ms" => c with { PollMs = value!.GetValue<int>() },
                     "max_batch" => c with { MaxBatch = value!.GetValue<int>() },
                     "stake" => c with { Stake = value!.GetValue<decimal>() },
@@ -94,6 +99,7 @@ public sealed record NetworkConfig
         if (Store is not null) o["store"] = Store;
         if (Models.Count > 0) o["models"] = new JsonArray([.. Models.Select(m => (JsonNode)m)]);
         if (Artifacts is not null) o["artifacts"] = Artifacts;
+        if (Inputs.Count > 0) o["inputs"] = new JsonArray([.. Inputs.Select(i => (JsonNode)i)]);
         o["poll_ms"] = PollMs;
         o["max_batch"] = MaxBatch;
         if (Stake is not null) o["stake"] = Stake;

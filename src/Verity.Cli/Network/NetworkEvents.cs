@@ -42,7 +42,7 @@ public sealed class NetworkEvents(VerityContracts v, Func<Address, string> name)
             }
         }
         string W(string a) => name(Address.Parse(a));
-        await Read<M.JobRequestedEvent>(market, Requested, e => (JobId.From(e.JobId), "requested", $"requested by {W(e.Requester)}, {e.Input?.Length ?? 0:N0} input bytes, fee {TokenAmount.Short(e.Fee)}"));
+        await Read<M.JobRequestedEvent>(market, Requested, e => (JobId.From(e.JobId), "requested", $"requested by {W(e.Requester)}, {(e.Input is { Length: > 0 } input ? $"{input.Length:N0} input bytes" : "input served off-chain")}, fee {TokenAmount.Short(e.Fee)}"));
         await Read<M.ResultSubmittedEvent>(market, Results, e => (JobId.From(e.JobId), "posted", $"result posted by {W(e.Worker)} (trace root {Hex(e.TraceRoot)})"));
         await Read<M.AuditSelectedEvent>(market, AuditsSelected, e => (JobId.From(e.JobId), "audit", $"selected for audit by {W(e.Auditor)}"));
         await Read<M.AuditConfirmedEvent>(market, AuditsConfirmed, e => (JobId.From(e.JobId), "audited", $"audit confirmed by {W(e.Auditor)}"));

@@ -6,7 +6,7 @@ namespace Verity.Cli.Network;
 /// <summary>The flags every chain-facing command shares: <c>--config</c> and one override per config key.</summary>
 public sealed class NetworkOptions
 {
-    public Option<string?> Config { get; } = new("--config") { Description = "JSON config file (keys: rpc, deployment, account, keystore, password_file, confirmations, store, models, artifacts, poll_ms, max_batch, stake, cheat)" };
+    public Option<string?> Config { get; } = new("--config") { Description = "JSON config file (keys: rpc, deployment, account, keystore, password_file, confirmations, store, models, artifacts, inputs, poll_ms, max_batch, stake, cheat)" };
     public Option<string?> Rpc { get; } = new("--rpc") { Description = "JSON-RPC URL of the chain" };
     public Option<string?> Deployment { get; } = new("--deployment") { Description = "Deployment file (contract addresses)" };
     public Option<string?> Account { get; } = new("--account") { Description = "Send from this node-held (unlocked) account" };
@@ -18,6 +18,7 @@ public sealed class NetworkOptions
     public Option<string?> Store { get; } = new("--store") { Description = "The daemon's SQLite store" };
     public Option<string[]> Model { get; } = new("--model") { Description = "Model to serve or check: shipped name, .vmodel file or model id (repeatable)", AllowMultipleArgumentsPerToken = true };
     public Option<string?> Artifacts { get; } = new("--artifacts") { Description = "Folder or http(s) base URL holding <model id>.vmodel files" };
+    public Option<string[]> Inputs { get; } = new("--inputs") { Description = "Folder or http(s) base URL holding <input root>.input files, for jobs whose input is served off-chain (repeatable)", AllowMultipleArgumentsPerToken = true };
     public Option<int?> PollMs { get; } = new("--poll-ms") { Description = "Milliseconds between steps" };
     public Option<int?> MaxBatch { get; } = new("--max-batch") { Description = "Most results per submitResults transaction (1 = no batching)" };
     public Option<decimal?> Stake { get; } = new("--stake") { Description = "Stake up to this many tokens at start" };
@@ -35,7 +36,7 @@ public sealed class NetworkOptions
     public Command AddDaemonTo(Command command)
     {
         AddTo(command);
-        foreach (var o in new Option[] { Store, Model, Artifacts, PollMs, MaxBatch, Stake, Cheat })
+        foreach (var o in new Option[] { Store, Model, Artifacts, Inputs, PollMs, MaxBatch, Stake, Cheat })
             command.Options.Add(o);
         return command;
     }
@@ -52,13 +53,17 @@ public sealed class NetworkOptions
         if (p.GetValue(Confirmations) is { } n) c = c with { Confirmations = n };
         if (p.GetResult(Store) is not null && p.GetValue(Store) is { } st) c = c with { Store = Path.GetFullPath(st) };
         if (p.GetResult(Model) is not null && p.GetValue(Model) is { Length: > 0 } m) c = c with { Models = m };
-        if (p.GetResult(Artifacts) is not null && p.GetValue(Artifacts) is { } art) c = c with { Artifacts = art.Contains("://", StringComparison.Ordinal) ? art : Path.GetFullPath(art) };
+        if (p.GetResult(Artifacts) is not null && p.GetValue(Artifacts) is { } art) c = c with { Artifacts = LocationOf(art) };
+        if (p.GetResult(Inputs) is not null && p.GetValue(Inputs) is { Length: > 0 } ins) c = c with { Inputs = [.. ins.Select(LocationOf)] };
         if (p.GetResult(PollMs) is not null && p.GetValue(PollMs) is { } ms) c = c with { PollMs = ms };
         if (p.GetResult(MaxBatch) is not null && p.GetValue(MaxBatch) is { } mb) c = c with { MaxBatch = mb };
         if (p.GetResult(Stake) is not null && p.GetValue(Stake) is { } sk) c = c with { Stake = sk };
         if (p.GetResult(Cheat) is not null && p.GetValue(Cheat) is { } ch) c = c with { Cheat = ch };
         return c;
     }
+
+    /// <summary>A URL as given; a folder as a full path.</summary>
+    private static string LocationOf(string l) => l.Contains("://", StringComparison.Ordinal) ? l : Path.GetFullPath(l);
 }
 
 /// <summary>An open connection to a Verity deployment: the contracts and, when configured, the account that sends.</summary>

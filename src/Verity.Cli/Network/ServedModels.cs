@@ -3,6 +3,7 @@ using Verity.Cli.Models;
 using Verity.Commitments;
 using Verity.Engine.Format;
 using Verity.Node;
+using Verity.Node.Content;
 
 namespace Verity.Cli.Network;
 
@@ -13,6 +14,9 @@ namespace Verity.Cli.Network;
 /// </summary>
 public static class ServedModels
 {
+    /// <summary>Largest artifact fetched (ResNet18 is 12 MB; MiniLM 23 MB).</summary>
+    private const long MaxArtifactBytes = 1L << 30;
+
     public static async Task<Dictionary<Hash256, ServedModel>> LoadAsync(IReadOnlyList<string> entries, string? artifacts,
         VerityContracts contracts, ModelStore store, Action<string> log, CancellationToken ct = default)
     {
@@ -53,26 +57,11 @@ public static class ServedModels
             return VModel.Load(cached, id);
         if (source is null)
             throw new ArgumentException($"model {id} is not cached and no artifact source is configured (--artifacts a folder or URL)");
-        byte[] bytes;
-        if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            var url = source.TrimEnd('/') + "/" + name;
-            using var response = await http.GetAsync(url, ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-                throw new IOException($"fetching model {id} from {url}: HTTP {(int)response.StatusCode}");
-            bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            string path = Path.Combine(source, name);
-            bytes = File.Exists(path) ? await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false)
-                : throw new FileNotFoundException($"model {id}: no {name} in the artifact folder {source}", path);
-        }
+        var from = new ContentSource(source);
+        var bytes = await from.FetchAsync(name, MaxArtifactBytes, ct).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"model {id}: {from} has no {name}");
         var loaded = VModel.Load(bytes, id); // throws InvalidDataException when the bytes do not hash to the id
-        var tmp = cached + ".tmp";
-        await File.WriteAllBytesAsync(tmp, bytes, ct).ConfigureAwait(false);
-        File.Move(tmp, cached, overwrite: true);
+        ContentSource.Put(Path.GetDirectoryName(cached)!, name, bytes);
         log($"fetched model {id} ({bytes.Length:N0} bytes) from {source}");
         return loaded;
     }
