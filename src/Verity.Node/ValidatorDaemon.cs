@@ -43,6 +43,9 @@ public sealed record ValidatorOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Where the inputs of jobs requested by root (served off-chain) are fetched.</summary>
     public InputSource Inputs { get; init; } = InputSource.None;
+    /// <summary>Withdraw the account's earnings (audit rewards, returned bonds) once they reach this many wei; null:
+    /// never (a worker's audit daemon leaves it to the worker daemon of the same account).</summary>
+    public System.Numerics.BigInteger? WithdrawAt { get; init; }
 }
 
 /// <summary>What one <see cref="ValidatorDaemon.StepAsync"/> did.</summary>
@@ -76,7 +79,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     /// between steps; a failed step is logged and retried.</summary>
     public Task RunAsync(CancellationToken ct) => Poll.RunAsync(async c => await StepAsync(c).ConfigureAwait(false), _options.PollInterval, Log, ct);
 
-    /// <summary>One pass: follow, check, act, play.</summary>
+    /// <summary>One pass: follow, check, act, play, collect.</summary>
     public async Task<ValidatorReport> StepAsync(CancellationToken ct = default)
     {
         int results = await FollowAsync(ct).ConfigureAwait(false);
@@ -85,6 +88,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             return new ValidatorReport(results, checkedCount, 0, 0, 0);
         var (confirmed, challenged) = await ActAsync(ct).ConfigureAwait(false);
         int moves = await PlayAsync(ct).ConfigureAwait(false);
+        await Earnings.CollectAsync(contracts, validator, _options.WithdrawAt, Log).ConfigureAwait(false);
         return new ValidatorReport(results, checkedCount, confirmed, challenged, moves);
     }
 

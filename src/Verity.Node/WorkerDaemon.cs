@@ -28,9 +28,12 @@ public sealed record WorkerOptions
     public bool Finalize { get; init; } = true;
     /// <summary>Where the inputs of jobs requested by root (served off-chain) are fetched.</summary>
     public InputSource Inputs { get; init; } = InputSource.None;
+    /// <summary>Withdraw the account's earnings from the market once they reach this many wei; null: never (left to
+    /// the operator, or to another daemon of the same account).</summary>
+    public BigInteger? WithdrawAt { get; init; }
 }
 
-/// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did (<see cref="Transactions"/> counts dispute moves too).</summary>
+/// <summary>What one <see cref="WorkerDaemon.StepAsync"/> did (<see cref="Transactions"/> counts dispute moves and a withdrawal too).</summary>
 public sealed record StepReport(int Seen, int Executed, int Submitted, int Transactions, int Closed);
 
 /// <summary>
@@ -58,7 +61,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     /// fails (the RPC is down, say) is logged and retried at the next one.</summary>
     public Task RunAsync(CancellationToken ct) => Poll.RunAsync(async c => await StepAsync(c).ConfigureAwait(false), _options.PollInterval, Log, ct);
 
-    /// <summary>One pass: follow, execute, submit, defend, close.</summary>
+    /// <summary>One pass: follow, execute, submit, defend, close, collect.</summary>
     public async Task<StepReport> StepAsync(CancellationToken ct = default)
     {
         int seen = await FollowAsync(ct).ConfigureAwait(false);
@@ -68,7 +71,8 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         var (submitted, txs) = await SubmitAsync(ct).ConfigureAwait(false);
         int moves = await DefendAsync(ct).ConfigureAwait(false);
         int closed = await CloseAsync(ct).ConfigureAwait(false);
-        return new StepReport(seen, executed, submitted, txs + moves, closed);
+        int withdrawals = await Earnings.CollectAsync(contracts, worker, _options.WithdrawAt, Log).ConfigureAwait(false) > 0 ? 1 : 0;
+        return new StepReport(seen, executed, submitted, txs + moves + withdrawals, closed);
     }
 
     /// <summary>Reads <c>JobRequested</c> events for served models from the block after the saved one up to the head

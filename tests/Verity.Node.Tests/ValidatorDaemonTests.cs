@@ -127,6 +127,13 @@ public sealed class ValidatorDaemonTests(NodeWorld w, ITestOutputHelper output) 
         Assert.Equal(2, view.Attempt); // reassigned
         Assert.Single(await ChallengesAsync());
         await w.AssertBooksExactAsync();
+
+        // A validator that collects its earnings (withdraw_at 0) takes the returned bond back at its next step.
+        using (var store = new NodeStore(path))
+            await w.Validator(v, store, _log.Enqueue, new ValidatorOptions { Confirmations = 0, WithdrawAt = 0 }).StepAsync();
+        Assert.Equal(BigInteger.Zero, await w.V.OwedToAsync(validator));
+        Assert.Equal(tokens + reward, await w.V.BalanceOfAsync(validator));
+        await w.AssertBooksExactAsync();
     }
 
     [Fact]

@@ -94,6 +94,17 @@ public sealed class WorkerDaemonTests(NodeWorld w, ITestOutputHelper output) : I
         Assert.Equal(validatorCut * jobs.Length, await w.V.ValidatorPoolAsync());
         Assert.Equal(requesterBefore - NodeWorld.Fee * jobs.Length, await w.V.BalanceOfAsync(w.Requester));
         await w.AssertBooksExactAsync();
+
+        // Collecting: a daemon withdraws its account's earnings once they reach its threshold, not before, to the wei.
+        var earner = w.Workers.Select((a, k) => (a, k)).First(x => workerOf.ContainsValue(x.a));
+        var owed = await w.V.OwedToAsync(earner.a);
+        var tokens = await w.V.BalanceOfAsync(earner.a);
+        Assert.Equal(0, (await w.Daemon(earner.k, stores[earner.k], options: new WorkerOptions { Confirmations = 0, WithdrawAt = owed + 1 }).StepAsync()).Transactions);
+        Assert.Equal(owed, await w.V.OwedToAsync(earner.a));
+        Assert.Equal(1, (await w.Daemon(earner.k, stores[earner.k], options: new WorkerOptions { Confirmations = 0, WithdrawAt = owed }).StepAsync()).Transactions);
+        Assert.Equal(BigInteger.Zero, await w.V.OwedToAsync(earner.a));
+        Assert.Equal(tokens + owed, await w.V.BalanceOfAsync(earner.a));
+        await w.AssertBooksExactAsync();
         foreach (var s in stores)
             s.Dispose();
     }

@@ -94,6 +94,8 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
         {
             Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
             bool exited = process.WaitForExit(30_000);
+            if (exited)
+                process.WaitForExit(); // with a timeout it does not wait for the redirected output to drain; this does
             output.WriteLine(log.ToString());
             if (!exited) process.Kill(true);
             Assert.True(exited, "SIGTERM stops the worker");

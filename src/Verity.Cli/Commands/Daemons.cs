@@ -35,6 +35,7 @@ public static class Daemons
         if (c.MaxBatch < 1) throw new ArgumentException($"max_batch must be at least 1, got {c.MaxBatch}");
         var store = c.Store ?? throw new ArgumentException("the worker needs a store: --store <file.db> or \"store\" in the config");
         var inputs = InputsOf(c);
+        var withdrawAt = WithdrawAtOf(c);
         var net = await NetworkConnection.OpenAsync(c);
         var me = net.Account;
         var models = await ServedModels.LoadAsync(c.Models, c.Artifacts, net.Contracts, new ModelStore(ModelFiles.Default(), Log), Log, ct);
@@ -44,9 +45,10 @@ public static class Daemons
         var worker = new WorkerDaemon(net.Contracts, me, models, workerStore, new WorkerOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, MaxBatch = c.MaxBatch,
-            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs,
+            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs, WithdrawAt = withdrawAt,
         }, Log, new Execution(cheat));
-        // The auditor of a result is drawn among the model's servers: a worker answers the audits it is drawn to.
+        // The auditor of a result is drawn among the model's servers: a worker answers the audits it is drawn to (its
+        // audit rewards are withdrawn by the worker daemon, one sender of withdrawals per account).
         var auditor = new ValidatorDaemon(net.Contracts, me, models, auditStore, new ValidatorOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, AuditedOnly = true,
@@ -62,6 +64,7 @@ public static class Daemons
     {
         var store = c.Store ?? throw new ArgumentException("the validator needs a store: --store <file.db> or \"store\" in the config");
         var inputs = InputsOf(c);
+        var withdrawAt = WithdrawAtOf(c);
         var net = await NetworkConnection.OpenAsync(c);
         var me = net.Account;
         var models = await ServedModels.LoadAsync(c.Models, c.Artifacts, net.Contracts, new ModelStore(ModelFiles.Default(), Log), Log, ct);
@@ -69,7 +72,7 @@ public static class Daemons
         var validator = new ValidatorDaemon(net.Contracts, me, models, nodeStore, new ValidatorOptions
         {
             Confirmations = c.Confirmations, StartBlock = net.Deployment.Block, AuditedOnly = auditedOnly,
-            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs,
+            PollInterval = TimeSpan.FromMilliseconds(c.PollMs), Inputs = inputs, WithdrawAt = withdrawAt,
         }, Log);
         Log($"validator {me} checking {models.Count} model(s); store {store}");
         await validator.RunAsync(ct);
@@ -102,6 +105,8 @@ public static class Daemons
             log($"serving model {id}");
         }
     }
+
+    private static BigInteger WithdrawAtOf(NetworkConfig c) => TokenAmount.FromDecimal(c.WithdrawAt, "withdraw_at");
 
     /// <summary>The configured sources of inputs served off-chain.</summary>
     public static InputSource InputsOf(NetworkConfig c, Action<string>? log = null) => new([.. c.Inputs.Select(i => new ContentSource(i))], log ?? Log);

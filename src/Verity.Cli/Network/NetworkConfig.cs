@@ -34,6 +34,9 @@ public sealed record NetworkConfig
     public int MaxBatch { get; init; } = 32;
     /// <summary>Tokens a worker stakes at start when its stake is below it (whole tokens).</summary>
     public decimal? Stake { get; init; }
+    /// <summary>A daemon withdraws its account's earnings from the market once they reach this many tokens (0: whatever
+    /// is owed, at every step).</summary>
+    public decimal WithdrawAt { get; init; } = 10;
     /// <summary>A dishonest strategy (demos and tests only).</summary>
     public string? Cheat { get; init; }
 
@@ -74,6 +77,7 @@ public sealed record NetworkConfig
                     "poll_ms" => c with { PollMs = value!.GetValue<int>() },
                     "max_batch" => c with { MaxBatch = value!.GetValue<int>() },
                     "stake" => c with { Stake = value!.GetValue<decimal>() },
+                    "withdraw_at" => c with { WithdrawAt = value!.GetValue<decimal>() },
                     "cheat" => c with { Cheat = value!.GetValue<string>() },
                     _ => throw new InvalidDataException($"config file {path}: unknown key \"{key}\""),
                 };
@@ -103,6 +107,7 @@ public sealed record NetworkConfig
         o["poll_ms"] = PollMs;
         o["max_batch"] = MaxBatch;
         if (Stake is not null) o["stake"] = Stake;
+        o["withdraw_at"] = WithdrawAt;
         if (Cheat is not null) o["cheat"] = Cheat;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

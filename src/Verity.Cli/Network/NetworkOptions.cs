@@ -6,7 +6,7 @@ namespace Verity.Cli.Network;
 /// <summary>The flags every chain-facing command shares: <c>--config</c> and one override per config key.</summary>
 public sealed class NetworkOptions
 {
-    public Option<string?> Config { get; } = new("--config") { Description = "JSON config file (keys: rpc, deployment, account, keystore, password_file, confirmations, store, models, artifacts, inputs, poll_ms, max_batch, stake, cheat)" };
+    public Option<string?> Config { get; } = new("--config") { Description = "JSON config file (keys: rpc, deployment, account, keystore, password_file, confirmations, store, models, artifacts, inputs, poll_ms, max_batch, stake, withdraw_at, cheat)" };
     public Option<string?> Rpc { get; } = new("--rpc") { Description = "JSON-RPC URL of the chain" };
     public Option<string?> Deployment { get; } = new("--deployment") { Description = "Deployment file (contract addresses)" };
     public Option<string?> Account { get; } = new("--account") { Description = "Send from this node-held (unlocked) account" };
@@ -22,6 +22,7 @@ public sealed class NetworkOptions
     public Option<int?> PollMs { get; } = new("--poll-ms") { Description = "Milliseconds between steps" };
     public Option<int?> MaxBatch { get; } = new("--max-batch") { Description = "Most results per submitResults transaction (1 = no batching)" };
     public Option<decimal?> Stake { get; } = new("--stake") { Description = "Stake up to this many tokens at start" };
+    public Option<decimal?> WithdrawAt { get; } = new("--withdraw-at") { Description = "Withdraw the account's earnings from the market once they reach this many tokens (default 10; 0: at every step)" };
     public Option<string?> Cheat { get; } = new("--cheat") { Description = "Dishonest strategy, for demos and tests: random-output, reused-output, different-model, skipped-layers, wrong-trace, changed-element" };
 
     /// <summary>Adds the shared flags to <paramref name="command"/> and returns it.</summary>
@@ -36,7 +37,7 @@ public sealed class NetworkOptions
     public Command AddDaemonTo(Command command)
     {
         AddTo(command);
-        foreach (var o in new Option[] { Store, Model, Artifacts, Inputs, PollMs, MaxBatch, Stake, Cheat })
+        foreach (var o in new Option[] { Store, Model, Artifacts, Inputs, PollMs, MaxBatch, Stake, WithdrawAt, Cheat })
             command.Options.Add(o);
         return command;
     }
@@ -58,6 +59,7 @@ public sealed class NetworkOptions
         if (p.GetResult(PollMs) is not null && p.GetValue(PollMs) is { } ms) c = c with { PollMs = ms };
         if (p.GetResult(MaxBatch) is not null && p.GetValue(MaxBatch) is { } mb) c = c with { MaxBatch = mb };
         if (p.GetResult(Stake) is not null && p.GetValue(Stake) is { } sk) c = c with { Stake = sk };
+        if (p.GetResult(WithdrawAt) is not null && p.GetValue(WithdrawAt) is { } wa) c = c with { WithdrawAt = wa };
         if (p.GetResult(Cheat) is not null && p.GetValue(Cheat) is { } ch) c = c with { Cheat = ch };
         return c;
     }

@@ -61,7 +61,7 @@ public static class ServedModels
         var bytes = await from.FetchAsync(name, MaxArtifactBytes, ct).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"model {id}: {from} has no {name}");
         var loaded = VModel.Load(bytes, id); // throws InvalidDataException when the bytes do not hash to the id
-        ContentSource.Put(Path.GetDirectoryName(cached)!, name, bytes);
+        AtomicFile.Write(cached, bytes);
         log($"fetched model {id} ({bytes.Length:N0} bytes) from {source}");
         return loaded;
     }

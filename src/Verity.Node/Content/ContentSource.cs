@@ -61,10 +61,8 @@ public sealed class ContentSource
     /// (a reader never sees a part) and returns the path.</summary>
     public static string Put(string folder, string name, ReadOnlySpan<byte> bytes)
     {
-        string path = Path.Combine(Directory.CreateDirectory(folder).FullName, name);
-        string tmp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(tmp, bytes.ToArray());
-        File.Move(tmp, path, overwrite: true);
+        string path = Path.Combine(folder, name);
+        Verity.Engine.Format.AtomicFile.Write(path, bytes);
         return path;
     }
 
