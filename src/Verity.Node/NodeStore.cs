@@ -66,6 +66,7 @@ public sealed class NodeStore : IDisposable
                 own_trace_root BLOB,
                 tx TEXT,
                 PRIMARY KEY (job_id, block));
+            CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash BLOB NOT NULL);
             """);
     }
 
@@ -83,14 +84,16 @@ public sealed class NodeStore : IDisposable
 
     /// <summary>Records newly seen jobs (once each: a job already known is left as it is) and the block the node has
     /// now processed, in one transaction.</summary>
-    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock, IReadOnlyList<JobId>? reopened = null) =>
-        RecordFollowed(seen, [], [], throughBlock, reopened);
+    public void RecordSeen(IReadOnlyList<NodeJob> seen, long throughBlock, IReadOnlyList<JobId>? reopened = null, Hash256? throughHash = null) =>
+        RecordFollowed(seen, [], [], throughBlock, reopened, throughHash);
 
     /// <summary>Records, in one transaction, newly seen jobs and posted results (once each), the auditors drawn for
     /// results (each applies to the job's latest result posted at or before its block), the jobs the market reopened
-    /// for a new draw (<c>JobReassigned</c>: back to Seen, whatever this node had done for them), and the block reached.</summary>
+    /// for a new draw (<c>JobReassigned</c>: back to Seen, whatever this node had done for them), and the block reached
+    /// with its hash (kept for the last <see cref="KeptBlocks"/> ranges, to find where a reorganisation forked).</summary>
     public void RecordFollowed(IReadOnlyList<NodeJob> seen, IReadOnlyList<PostedResult> results,
-        IReadOnlyList<(JobId Job, long Block, Address Auditor)> audits, long throughBlock, IReadOnlyList<JobId>? reopened = null)
+        IReadOnlyList<(JobId Job, long Block, Address Auditor)> audits, long throughBlock, IReadOnlyList<JobId>? reopened = null,
+        Hash256? throughHash = null)
     {
         using var tx = _db.BeginTransaction();
         foreach (var j in seen)
@@ -140,6 +143,82 @@ public sealed class NodeStore : IDisposable
         using (var c = Command("INSERT INTO cursor (id, block) VALUES (0, $b) ON CONFLICT (id) DO UPDATE SET block = $b", tx))
         {
             c.Parameters.AddWithValue("$b", throughBlock);
+            c.ExecuteNonQuery();
+        }
+        if (throughHash is { } hash)
+        {
+            using var c = Command("""
+                INSERT OR REPLACE INTO blocks (number, hash) VALUES ($n, $h);
+                DELETE FROM blocks WHERE number NOT IN (SELECT number FROM blocks ORDER BY number DESC LIMIT $keep);
+                """, tx);
+            c.Parameters.AddWithValue("$n", throughBlock);
+            c.Parameters.AddWithValue("$h", hash.ToArray());
+            c.Parameters.AddWithValue("$keep", KeptBlocks);
+            c.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>How many followed blocks' hashes are kept: a reorganisation reaching below all of them is followed
+    /// again from the daemon's start block.</summary>
+    public const int KeptBlocks = 256;
+
+    /// <summary>The blocks the node followed to, with their hashes, newest first.</summary>
+    public IReadOnlyList<(long Number, Hash256 Hash)> FollowedBlocks()
+    {
+        using var c = Command("SELECT number, hash FROM blocks ORDER BY number DESC");
+        using var r = c.ExecuteReader();
+        var list = new List<(long, Hash256)>();
+        while (r.Read())
+            list.Add((r.GetInt64(0), new Hash256((byte[])r[1])));
+        return list;
+    }
+
+    /// <summary>After a reorganisation: forgets everything recorded from blocks after <paramref name="block"/> (jobs
+    /// requested there, results posted there, followed blocks) and moves the cursor back to it, in one transaction; the
+    /// next follow reads the canonical chain from there.</summary>
+    public void Rewind(long block)
+    {
+        using var tx = _db.BeginTransaction();
+        using (var c = Command("""
+            DELETE FROM jobs WHERE request_block > $b;
+            DELETE FROM results WHERE block > $b;
+            DELETE FROM blocks WHERE number > $b;
+            INSERT INTO cursor (id, block) VALUES (0, $b) ON CONFLICT (id) DO UPDATE SET block = $b;
+            """, tx))
+        {
+            c.Parameters.AddWithValue("$b", block);
+            c.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>The transactions this node recorded as sent and effective: submits of jobs still Submitted, and the
+    /// confirmations and challenges of results still Confirmed or Challenged.</summary>
+    public IReadOnlyList<string> SentTransactions()
+    {
+        using var c = Command("""
+            SELECT submit_tx FROM jobs WHERE state = 2 AND submit_tx IS NOT NULL
+            UNION SELECT tx FROM results WHERE state IN (3, 4) AND tx IS NOT NULL
+            """);
+        using var r = c.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+            list.Add(r.GetString(0));
+        return list;
+    }
+
+    /// <summary>A sent transaction that a reorganisation dropped: its jobs go back to Executed (to be posted again, or
+    /// found on chain if the transaction is mined again), its results back to Agreed / Disagreed.</summary>
+    public void ForgetTransaction(string txHash)
+    {
+        using var tx = _db.BeginTransaction();
+        using (var c = Command("""
+            UPDATE jobs SET state = 1, submit_tx = NULL WHERE state = 2 AND submit_tx = $tx;
+            UPDATE results SET state = CASE state WHEN 3 THEN 1 ELSE 2 END, tx = NULL WHERE state IN (3, 4) AND tx = $tx;
+            """, tx))
+        {
+            c.Parameters.AddWithValue("$tx", txHash);
             c.ExecuteNonQuery();
         }
         tx.Commit();

@@ -97,6 +97,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
     public async Task<int> FollowAsync(CancellationToken ct = default)
     {
         var eth = contracts.Chain.Web3.Eth;
+        await Reorgs.CheckAsync(contracts.Chain, store, _options.StartBlock, Log).ConfigureAwait(false);
         long head = (long)(await eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
         long safe = head - _options.Confirmations;
         long from = Math.Max(store.LastBlock + 1, _options.StartBlock);
@@ -110,19 +111,23 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             ct.ThrowIfCancellationRequested();
             long to = Math.Min(safe, from + _options.MaxLogRange - 1);
             BlockParameter a = new((ulong)from), b = new((ulong)to);
-            var jobs = (await requested.GetAllChangesAsync(requested.CreateFilterInput(a, b)).ConfigureAwait(false))
+            var ((requests, submits, draws), hash) = await Reorgs.ReadStableAsync(contracts.Chain, to, async () =>
+                (await requested.GetAllChangesAsync(requested.CreateFilterInput(a, b)).ConfigureAwait(false),
+                 await submitted.GetAllChangesAsync(submitted.CreateFilterInput(a, b)).ConfigureAwait(false),
+                 await audited.GetAllChangesAsync(audited.CreateFilterInput(a, b)).ConfigureAwait(false))).ConfigureAwait(false);
+            var jobs = requests
                 .Where(l => models.ContainsKey(new Hash256(l.Event.ModelId)))
                 .Select(l => new NodeJob(JobId.From(l.Event.JobId), new Hash256(l.Event.ModelId), new Hash256(l.Event.InputRoot),
                     l.Event.Input ?? [], (long)l.Log.BlockNumber.Value, NodeJobState.Seen, null, null, null, null))
                 .ToList();
-            var results = (await submitted.GetAllChangesAsync(submitted.CreateFilterInput(a, b)).ConfigureAwait(false))
+            var results = submits
                 .Select(l => new PostedResult(JobId.From(l.Event.JobId), (long)l.Log.BlockNumber.Value, Address.Parse(l.Event.Worker),
                     new Hash256(l.Event.OutputHash), new Hash256(l.Event.TraceRoot), l.Event.Output ?? [], null, ResultState.Pending, null, null))
                 .ToList();
-            var audits = (await audited.GetAllChangesAsync(audited.CreateFilterInput(a, b)).ConfigureAwait(false))
+            var audits = draws
                 .Select(l => (JobId.From(l.Event.JobId), (long)l.Log.BlockNumber.Value, Address.Parse(l.Event.Auditor)))
                 .ToList();
-            store.RecordFollowed(jobs, results, audits, to);
+            store.RecordFollowed(jobs, results, audits, to, throughHash: hash);
             count += results.Count;
             from = to + 1;
         }

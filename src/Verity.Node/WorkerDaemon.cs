@@ -80,6 +80,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     /// the jobs and the block reached together. Returns the jobs recorded.</summary>
     public async Task<int> FollowAsync(CancellationToken ct = default)
     {
+        await Reorgs.CheckAsync(contracts.Chain, store, _options.StartBlock, Log).ConfigureAwait(false);
         long head = (long)(await contracts.Chain.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
         long safe = head - _options.Confirmations;
         long from = Math.Max(store.LastBlock + 1, _options.StartBlock);
@@ -90,17 +91,18 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
         {
             ct.ThrowIfCancellationRequested();
             long to = Math.Min(safe, from + _options.MaxLogRange - 1);
-            var logs = await e.GetAllChangesAsync(e.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)))
-                .ConfigureAwait(false);
+            BlockParameter a = new((ulong)from), b = new((ulong)to);
+            var ((logs, reassignedLogs), hash) = await Reorgs.ReadStableAsync(contracts.Chain, to, async () =>
+                (await e.GetAllChangesAsync(e.CreateFilterInput(a, b)).ConfigureAwait(false),
+                 await reassigned.GetAllChangesAsync(reassigned.CreateFilterInput(a, b)).ConfigureAwait(false))).ConfigureAwait(false);
             var seen = logs
                 .Where(l => models.ContainsKey(new Hash256(l.Event.ModelId)))
                 .Select(l => new NodeJob(JobId.From(l.Event.JobId), new Hash256(l.Event.ModelId), new Hash256(l.Event.InputRoot),
                     l.Event.Input ?? [], (long)l.Log.BlockNumber.Value, NodeJobState.Seen, null, null, null, null))
                 .ToList();
             // A reassigned job (expired, or its worker lost a dispute) is drawn afresh: look at it again.
-            var reopened = (await reassigned.GetAllChangesAsync(reassigned.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)))
-                .ConfigureAwait(false)).Select(l => JobId.From(l.Event.JobId)).ToList();
-            store.RecordSeen(seen, to, reopened);
+            var reopened = reassignedLogs.Select(l => JobId.From(l.Event.JobId)).ToList();
+            store.RecordSeen(seen, to, reopened, hash);
             count += seen.Count;
             from = to + 1;
         }
@@ -126,6 +128,13 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             {
                 if (onChain.Status is not (JobStatus.Requested or JobStatus.Assigned))
                     store.RecordClosed(j.Id); // another worker's result, or over; a job still open may yet be redrawn to us
+                continue;
+            }
+            if (onChain.Status is JobStatus.Requested or JobStatus.Assigned && onChain.Data != j.InputRoot)
+            {
+                // The job on chain is not the one recorded (a reorganisation replaced it): executing the recorded input
+                // would post a wrong result. The next follow rewinds the store and records the job anew.
+                Log($"job {j.Id}: the chain's input root {onChain.Data} is not the recorded {j.InputRoot}; not executed");
                 continue;
             }
             if (await _options.Inputs.ResolveAsync(j, store, ct).ConfigureAwait(false) is not { } withInput)
