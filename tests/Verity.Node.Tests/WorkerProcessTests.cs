@@ -78,8 +78,17 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
             await node.AdvanceAsync(TimeSpan.FromSeconds(j.Deadline - await node.TimestampAsync() + 1));
             await NodeWorld.UntilAsync(async () =>
             {
-                await node.MineAsync(); // finalize may select an audit first; time moves with blocks
-                return (await v.JobAsync(job)).Status == JobStatus.Finalized;
+                // The worker's finalize may first select the job for audit, which extends its deadline by the audit
+                // window (nobody else serves the model to confirm it): move time past whatever the deadline is now.
+                var now = await v.JobAsync(job);
+                if (now.Status == JobStatus.Finalized)
+                    return true;
+                long chainTime = await node.TimestampAsync();
+                if (now.Deadline >= chainTime)
+                    await node.AdvanceAsync(TimeSpan.FromSeconds(now.Deadline - chainTime + 1));
+                else
+                    await node.MineAsync();
+                return false;
             }, "the worker finalizing its job", 120);
 
             var submitted = chain.Web3.Eth.GetEvent<Verity.Chain.Generated.JobMarket.ResultSubmittedEvent>(file.Deployment.Market.Hex);

@@ -114,6 +114,9 @@ public sealed record NetworkConfig
     }
 
     public static Uri ParseRpc(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" or "ws" or "wss"
-            ? u : throw new ArgumentException($"rpc must be an http(s) or ws(s) URL, got \"{text}\"");
+        !Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https" or "ws" or "wss")
+            ? throw new ArgumentException($"rpc must be an http(s) URL, got \"{text}\"")
+            : u.Scheme is "ws" or "wss"
+                ? throw new ArgumentException($"rpc \"{text}\" is a WebSocket endpoint; give the node's HTTP JSON-RPC URL (http(s)://…), the daemons poll")
+                : u;
 }

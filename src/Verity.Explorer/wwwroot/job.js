@@ -16,7 +16,7 @@ poll(async () => {
   field('job id', 'jobId', r.jobId); field('status', 'status', r.status); field('model id', 'modelId', r.modelId);
   field('output hash', 'outputHash', r.outputHash); field('trace root', 'traceRoot', r.traceRoot); field('input root', 'inputRoot', r.inputRoot);
   field('worker', 'worker', r.worker); field('requester', 'requester', r.requester); field('attempt', 'attempt', r.attempt);
-  field('fee', 'fee', d.fee.tokens + ' VRT'); field('input / output', 'sizes', d.inputBytes + ' / ' + (d.outputBytes ?? '—') + ' bytes');
+  field('fee', 'fee', d.fee.tokens + ' VRT'); field('input / output', 'sizes', (d.inputBytes > 0 ? d.inputBytes + ' bytes' : 'served off-chain (root only)') + ' / ' + (d.outputBytes == null ? '—' : d.outputBytes + ' bytes'));
   document.getElementById('receipt').replaceWith(rec);
 
   const split = el('div', { id: 'split', class: d.split ? '' : 'muted' });
