@@ -16,7 +16,8 @@ namespace Verity.Node.Tests;
 /// The path a newcomer takes against any EVM endpoint, with the real commands as processes: a key created with
 /// <c>verity key new</c>, contracts deployed with <c>verity deploy</c>, and a <c>verity worker</c> configured by a file —
 /// signing with its keystore, fetching the model by id from an artifact folder, staking, serving, executing a job,
-/// finalizing it — then stopped by SIGTERM.
+/// finalizing it — and a <c>verity gateway</c> paying from its own keystore that gets an embedding through that worker;
+/// then the worker is stopped by SIGTERM.
 /// </summary>
 [Trait("Category", "Network")]
 public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
@@ -98,6 +99,11 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(local.Outputs[0].Bytes.ToArray(), posted.Output);
             Assert.Equal(local.TraceRoot, new Hash256(posted.TraceRoot));
             Assert.True(await v.OwedToAsync(worker) > 0);
+
+            // A gateway paying from its own keystore serves an embedding through this worker.
+            var (gateway, vector, requester) = await GatewayEmbeddingAsync(node, v, deployer, minilm, "A keystore pays for this.");
+            Assert.Equal(gateway, requester);
+            Assert.Equal(Verity.Cli.Commands.Infer.Run(minilm, "A keystore pays for this.", null, 1).Output.Select(x => (float)x), vector);
         }
         finally
         {
@@ -112,6 +118,65 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("worker stopped", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("fetched model", log.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Creates a keystore for a gateway wallet, funds it, starts <c>verity gateway --keystore …</c> as a process,
+    /// asks it for one embedding (answered once posted) and returns the wallet, the vector and the receipt's requester.</summary>
+    private async Task<(Address Gateway, float[] Vector, Address Requester)> GatewayEmbeddingAsync(AnvilNode node, VerityContracts v,
+        Address funder, LoadedModel model, string text)
+    {
+        var (code, keyOut, err) = await VerityAsync(null, "key", "new", Path.Combine(_dir, "gateway-key.json"), "--password-file", Path.Combine(_dir, "pw.txt"));
+        Assert.True(code == 0, err);
+        var wallet = Address.Parse(keyOut.Trim());
+        await node.RpcAsync("anvil_setBalance", default, wallet.Hex, "0x56BC75E2D63100000");
+        await v.TransferAsync(funder, wallet, 100 * Deployer.Token);
+        File.WriteAllText(Path.Combine(_dir, "keys.json"), """{"keys":[{"key":"vk-process-test-0123456789","name":"t","budget":"10","requests_per_minute":60}]}""");
+        int port;
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        }
+        var log = new StringBuilder();
+        using var process = Start(null, log, "gateway", "--rpc", node.RpcUrl.ToString(), "--deployment", Path.Combine(_dir, "deployment.json"),
+            "--keystore", Path.Combine(_dir, "gateway-key.json"), "--password-file", Path.Combine(_dir, "pw.txt"), "--keys", Path.Combine(_dir, "keys.json"),
+            "--serve", model.Path, "--ledger", Path.Combine(_dir, "ledger.db"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(2) };
+            await NodeWorld.UntilAsync(async () => process.HasExited ? throw new InvalidOperationException($"the gateway exited: {log}")
+                : log.ToString().Contains("gateway listening on", StringComparison.Ordinal), "the gateway listening", 120);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings")
+            {
+                Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { model = "minilm", input = text }), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "vk-process-test-0123456789");
+            request.Headers.Add("Verity-Wait", "posted");
+            // Anvil mines only on transactions: a block producer lets the draw's seed block get a block on top.
+            using var produced = new CancellationTokenSource();
+            var producer = Task.Run(async () =>
+            {
+                while (!produced.IsCancellationRequested)
+                {
+                    await node.MineAsync();
+                    await Task.Delay(200);
+                }
+            });
+            using var response = await http.SendAsync(request);
+            await produced.CancelAsync();
+            await producer;
+            var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(response.IsSuccessStatusCode, body.ToString());
+            var vector = body.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            var requester = Address.Parse(body.GetProperty("verity").GetProperty("receipts")[0].GetProperty("requester").GetString()!);
+            return (wallet, vector, requester);
+        }
+        finally
+        {
+            process.Kill(true);
+            process.WaitForExit();
+            output.WriteLine(log.ToString());
+        }
     }
 
     private static byte[] IntTensorBytes(int[] ids) => Engine.Tensors.IntTensor.FromInts(Engine.Tensors.DType.I32, [1, ids.Length], ids).Bytes.ToArray();
