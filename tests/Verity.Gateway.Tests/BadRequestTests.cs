@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Verity.Chain;
 using Verity.Cli.Commands;
+using Verity.Cli.Network;
 using Verity.Client;
 using Xunit.Abstractions;
 
@@ -49,11 +50,11 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
     [InlineData("[[]]")]
     public async Task Empty_input_is_400(string input)
     {
-        var before = await w.Net.Contracts.JobCountAsync();
+        var before = await w.Net.V.JobCountAsync();
         var (status, body, _) = await w.PostAsync("/v1/embeddings", $"{{\"model\":\"minilm\",\"input\":{input}}}");
         Assert.Equal(400, status);
         AssertError(body, "invalid_request_error", "empty_input", "input");
-        Assert.Equal(before, await w.Net.Contracts.JobCountAsync()); // nothing was requested
+        Assert.Equal(before, await w.Net.V.JobCountAsync()); // nothing was requested
     }
 
     [Fact]
@@ -133,30 +134,30 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
     [Fact]
     public async Task Budget_is_the_fees_paid_to_the_wei_it_runs_out_with_429_and_survives_a_restart()
     {
-        var wallet = await w.Net.Contracts.BalanceOfAsync(w.Net.Requester);
-        var jobsBefore = await w.Net.Contracts.JobCountAsync();
+        var wallet = await w.Net.V.BalanceOfAsync(w.Net.Requester);
+        var jobsBefore = await w.Net.V.JobCountAsync();
         Assert.Equal(0, w.Gateway.Ledger.Spent("bob"));
 
         var (s1, b1, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = "first" }, GatewayWorld.Bob);
         var (s2, b2, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = "second" }, GatewayWorld.Bob);
         Assert.Equal(200, s1);
         Assert.Equal(200, s2);
-        // 2.5 VRT covers two fees of 1 VRT + 7,777 wei, not three.
+        // 2.5 VRT covers two fees of 1 VRT + 777 wei, not three.
         var (s3, b3, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = "third" }, GatewayWorld.Bob);
         Assert.Equal(429, s3);
         AssertError(b3, "insufficient_quota", "insufficient_quota");
         // Two inputs in one request would also overrun it: refused before any job is requested.
         var (s4, _, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = new[] { "a", "b" } }, GatewayWorld.Bob);
         Assert.Equal(429, s4);
-        Assert.Equal(jobsBefore + 2, await w.Net.Contracts.JobCountAsync());
+        Assert.Equal(jobsBefore + 2, await w.Net.V.JobCountAsync());
 
         // Spend = the fees the market took from the wallet = the fees it paid out, to the wei.
         var receipts = new List<Receipt>();
         foreach (var b in new[] { b1, b2 })
             receipts.Add(await w.Client.ReceiptAsync(new JobId(ulong.Parse(b.GetProperty("verity").GetProperty("receipts")[0].GetProperty("job_id").GetString()!))));
         var spent = w.Gateway.Ledger.Spent("bob");
-        Assert.Equal(2 * LocalNetwork.Fee, spent);
-        Assert.Equal(wallet - spent, await w.Net.Contracts.BalanceOfAsync(w.Net.Requester));
+        Assert.Equal(2 * Devnet.Fee, spent);
+        Assert.Equal(wallet - spent, await w.Net.V.BalanceOfAsync(w.Net.Requester));
         Assert.Equal(spent, receipts[0].Split!.Total + receipts[1].Split!.Total);
 
         await w.RestartGatewayAsync();
@@ -172,32 +173,32 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
         await w.Net.StopWorkersAsync();
         try
         {
-            var wallet = await w.Net.Contracts.BalanceOfAsync(w.Net.Requester);
+            var wallet = await w.Net.V.BalanceOfAsync(w.Net.Requester);
             var spent = w.Gateway.Ledger.Spent("alice");
-            var next = new JobId(await w.Net.Contracts.JobCountAsync() + 1);
+            var next = new JobId(await w.Net.V.JobCountAsync() + 1);
             var request = w.PostAsync("/v1/embeddings", new { model = "minilm", input = "nobody will answer" });
-            await GatewayWorld.UntilAsync(async () => (await w.Net.Contracts.JobAsync(next)).Status != JobStatus.None, "the job requested");
+            await GatewayWorld.UntilAsync(async () => (await w.Net.V.JobAsync(next)).Status != JobStatus.None, "the job requested");
             // Past the result deadline twice: the waiting client expires the job (redrawn once), then expires it again (refunded).
-            var timeout = TimeSpan.FromSeconds(MarketParams.Default.ResultTimeout + 1);
+            var timeout = TimeSpan.FromSeconds(w.Net.Options.Market.ResultTimeout + 1);
             await w.Net.Node.AdvanceAsync(timeout);
-            await GatewayWorld.UntilAsync(async () => (await w.Net.Contracts.JobAsync(next)).Attempt == 2, "the job redrawn");
+            await GatewayWorld.UntilAsync(async () => (await w.Net.V.JobAsync(next)).Attempt == 2, "the job redrawn");
             await w.Net.Node.AdvanceAsync(timeout);
 
             var (status, body, _) = await request;
 
             Assert.Equal(502, status);
             AssertError(body, "server_error", "job_refunded");
-            Assert.Equal(JobStatus.Refunded, (await w.Net.Contracts.JobAsync(next)).Status);
+            Assert.Equal(JobStatus.Refunded, (await w.Net.V.JobAsync(next)).Status);
             // The fee came back (the gateway withdrew the refund from the market): it no longer counts, to the wei.
             Assert.Equal(spent, w.Gateway.Ledger.Spent("alice"));
-            Assert.Equal(wallet, await w.Net.Contracts.BalanceOfAsync(w.Net.Requester));
-            Assert.Equal(0, await w.Net.Contracts.OwedToAsync(w.Net.Requester));
+            Assert.Equal(wallet, await w.Net.V.BalanceOfAsync(w.Net.Requester));
+            Assert.Equal(0, await w.Net.V.OwedToAsync(w.Net.Requester));
             var (_, receipt, _) = await w.GetAsync($"/v1/jobs/{next}");
             Assert.Equal("refunded", receipt.GetProperty("status").GetString());
         }
         finally
         {
-            w.Net.StartWorkers();
+            w.StartWorkers();
         }
     }
 
@@ -206,13 +207,13 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
     {
         // A gateway whose wallet holds ether but no VRT: the key's budget admits the request, the market's
         // transferFrom of the fee reverts.
-        var broke = new VerityClient(w.Net.Contracts, w.Net.Stranger);
+        var broke = new VerityClient(w.Net.V, w.Net.Stranger);
         await using var gateway = await GatewayServer.StartAsync(broke, new GatewayOptions
         {
             Models = [GatewayModels.From(w.MiniLm)], Keys = GatewayWorld.Keys, StorePath = w.NewPath(), Log = w.Logged,
         });
         using var http = GatewayWorld.NewHttp(gateway);
-        var jobs = await w.Net.Contracts.JobCountAsync();
+        var jobs = await w.Net.V.JobCountAsync();
 
         var (status, body, _) = await w.PostAsync("/v1/embeddings", new { model = "minilm", input = "no money" }, http: http);
 
@@ -220,7 +221,7 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
         AssertError(body, "server_error", "chain_error");
         Assert.Contains("ERC20InsufficientBalance", body.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(0, gateway.Ledger.Spent("alice"));
-        Assert.Equal(jobs, await w.Net.Contracts.JobCountAsync());
+        Assert.Equal(jobs, await w.Net.V.JobCountAsync());
     }
 
     [Fact]
@@ -236,20 +237,20 @@ public sealed class BadRequestTests(GatewayWorld w, ITestOutputHelper output) : 
             AssertError(body, "server_error", "timeout");
             var job = body.GetProperty("verity").GetProperty("jobs")[0].GetString()!;
             Assert.Equal(job, response.Headers.GetValues("Verity-Job").Single());
-            Assert.Equal(LocalNetwork.Fee, impatient.Ledger.Spent("alice")); // the fee is escrowed: it counts
+            Assert.Equal(Devnet.Fee, impatient.Ledger.Spent("alice")); // the fee is escrowed: it counts
 
             var (s2, receipt, _) = await w.GetAsync($"/v1/jobs/{job}", http: http);
             Assert.Equal(200, s2);
             Assert.Contains(receipt.GetProperty("status").GetString(), new[] { "requested", "assigned" });
 
-            w.Net.StartWorkers();
+            w.StartWorkers();
             var final = await w.Client.WaitAsync(new JobId(ulong.Parse(job)), WaitFor.Finalized, TimeSpan.FromSeconds(60));
             Assert.Equal(JobStatus.Finalized, final.Status);
         }
         finally
         {
             if (!w.Net.WorkersRunning)
-                w.Net.StartWorkers();
+                w.StartWorkers();
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed class CliTests(GatewayWorld w)
     private NetworkConfig Config(bool account = true)
     {
         var path = w.NewPath() + ".json";
-        new DeploymentFile(w.Net.Contracts.Deployment, AnvilNode.ChainId, 0).Write(path);
+        w.Net.File.Write(path);
         return new NetworkConfig { Rpc = w.Net.Node.RpcUrl, Deployment = path, Account = account ? w.Net.Requester.Hex : null, PollMs = 50 };
     }
 
@@ -35,7 +35,7 @@ public sealed class CliTests(GatewayWorld w)
         Assert.Equal(local.OutputSha256.ToString(), receipt.GetProperty("output_sha256").GetString());
         Assert.Equal(local.TraceRoot.ToString(), receipt.GetProperty("trace_root").GetString());
         Assert.Equal(w.MiniLm.Id.ToString(), receipt.GetProperty("model_id").GetString());
-        Assert.Equal(LocalNetwork.Fee.ToString(), receipt.GetProperty("fee").GetString());
+        Assert.Equal(Devnet.Fee.ToString(), receipt.GetProperty("fee").GetString());
 
         var text2 = new StringWriter();
         Assert.Equal(0, await Requester.InferAsync(Config(), w.MiniLm, text, null, WaitFor.Posted, TimeSpan.FromSeconds(60), null, json: false, text2));
@@ -47,7 +47,7 @@ public sealed class CliTests(GatewayWorld w)
     [Fact]
     public async Task Verify_exits_0_for_an_honest_job_and_1_for_a_tampered_one()
     {
-        var honest = await w.Client.SubmitAsync(w.MiniLm.Id, Infer.Encode(w.MiniLm, "verify me", null).Bytes.ToArray(), LocalNetwork.Fee);
+        var honest = await w.Client.SubmitAsync(w.MiniLm.Id, Infer.Encode(w.MiniLm, "verify me", null).Bytes.ToArray(), Devnet.Fee);
         await w.Client.WaitAsync(honest.Job, WaitFor.Posted, TimeSpan.FromSeconds(60));
         var tampered = await w.TamperedJobAsync(Infer.Encode(w.MiniLm, "tamper with me", null).Bytes.ToArray(), forgeOutput: true);
 
@@ -68,7 +68,7 @@ public sealed class CliTests(GatewayWorld w)
     [Fact]
     public async Task Jobs_lists_with_status_filter_and_refuses_an_unknown_status()
     {
-        var s = await w.Client.SubmitAsync(w.MiniLm.Id, Infer.Encode(w.MiniLm, "list", null).Bytes.ToArray(), LocalNetwork.Fee);
+        var s = await w.Client.SubmitAsync(w.MiniLm.Id, Infer.Encode(w.MiniLm, "list", null).Bytes.ToArray(), Devnet.Fee);
         await w.Client.WaitAsync(s.Job, WaitFor.Finalized, TimeSpan.FromSeconds(60));
 
         var o = new StringWriter();

@@ -1,5 +1,6 @@
 using Verity.Chain;
 using Verity.Cli.Commands;
+using Verity.Cli.Network;
 using Verity.Client;
 using Verity.Commitments;
 using Verity.Engine;
@@ -18,15 +19,15 @@ public sealed class ClientTests(GatewayWorld w)
     public async Task An_honest_job_is_finalized_by_the_waiting_client_and_verifies_right()
     {
         var input = Input("An honest worker computed this.");
-        var s = await w.Client.SubmitAsync(w.MiniLm.Id, input, LocalNetwork.Fee);
-        Assert.Equal(LocalNetwork.Fee, s.Fee);
+        var s = await w.Client.SubmitAsync(w.MiniLm.Id, input, Devnet.Fee);
+        Assert.Equal(Devnet.Fee, s.Fee);
         Assert.Equal(TensorCommitment.Root(input), s.InputRoot);
 
         var receipt = await w.Client.WaitAsync(s.Job, WaitFor.Finalized, TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobStatus.Finalized, receipt.Status);
         // Nobody else finalizes on this network: the waiting client sent it (anyone may).
-        var tx = await w.Net.Contracts.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(receipt.FinalizeTx);
+        var tx = await w.Net.V.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(receipt.FinalizeTx);
         Assert.Equal(w.Net.Requester, Address.Parse(tx.From));
         var v = await w.Client.VerifyAsync(s.Job, w.MiniLm.Model, w.MiniLm.Id);
         Assert.True(v.Right);
@@ -59,9 +60,9 @@ public sealed class ClientTests(GatewayWorld w)
     [Fact]
     public async Task Jobs_lists_newest_first_with_filters()
     {
-        var a = await w.Client.SubmitAsync(w.MiniLm.Id, Input("list me"), LocalNetwork.Fee);
+        var a = await w.Client.SubmitAsync(w.MiniLm.Id, Input("list me"), Devnet.Fee);
         await w.Client.WaitAsync(a.Job, WaitFor.Finalized, TimeSpan.FromSeconds(60));
-        var b = await w.Client.SubmitAsync(w.MiniLm.Id, Input("and me"), LocalNetwork.Fee);
+        var b = await w.Client.SubmitAsync(w.MiniLm.Id, Input("and me"), Devnet.Fee);
 
         var newest = await w.Client.JobsAsync(new JobFilter(Limit: 2));
         Assert.Equal([b.Job, a.Job], newest.Select(j => j.Id));

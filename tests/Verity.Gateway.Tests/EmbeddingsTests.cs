@@ -4,6 +4,7 @@ using System.Text.Json;
 using OpenAI;
 using Verity.Chain;
 using Verity.Cli.Commands;
+using Verity.Cli.Network;
 using Verity.Client;
 using Verity.Commitments;
 using Xunit.Abstractions;
@@ -64,16 +65,16 @@ public sealed class EmbeddingsTests(GatewayWorld w, ITestOutputHelper output) : 
             Assert.Equal(locals[i].TraceRoot, chain.TraceRoot);
             Assert.Equal(w.Net.Requester, chain.Requester);
             Assert.Equal(chain.ToJson(withOutput: false).ToJsonString(), receipts[i].GetRawText());
-            Assert.Equal(LocalNetwork.Fee, chain.Fee);
+            Assert.Equal(Devnet.Fee, chain.Fee);
             // The split as the market paid it (docs/PROTOCOL.md, Fee split): a royalty cut of 30% divided as
             // distributeRoyalties divides a pot (dataset 1/3, owner the rest), 5% to the validator pool, the rest to the worker.
-            var royalty = LocalNetwork.Fee * (LocalNetwork.OwnerBps + LocalNetwork.DatasetBps) / 10_000;
+            var royalty = Devnet.Fee * (Devnet.OwnerBps + Devnet.DatasetBps) / 10_000;
             var dataset = Assert.Single(chain.Split!.Datasets);
-            Assert.Equal(LocalNetwork.DatasetId, dataset.DatasetId);
-            Assert.Equal(royalty * LocalNetwork.DatasetBps / (LocalNetwork.OwnerBps + LocalNetwork.DatasetBps), dataset.Amount);
+            Assert.Equal(w.Net.Datasets["minilm"], dataset.DatasetId);
+            Assert.Equal(royalty * Devnet.DatasetBps / (Devnet.OwnerBps + Devnet.DatasetBps), dataset.Amount);
             Assert.Equal(royalty - dataset.Amount, chain.Split.Owner);
-            Assert.Equal(LocalNetwork.Fee * MarketParams.Default.ValidatorBps / 10_000, chain.Split.ValidatorPool);
-            Assert.Equal(LocalNetwork.Fee - royalty - chain.Split.ValidatorPool, chain.Split.Worker);
+            Assert.Equal(Devnet.Fee * w.Net.Options.Market.ValidatorBps / 10_000, chain.Split.ValidatorPool);
+            Assert.Equal(Devnet.Fee - royalty - chain.Split.ValidatorPool, chain.Split.Worker);
             Assert.Equal(chain.Fee, chain.Split.Total);
             Assert.Contains(chain.Worker!.Value, w.Net.Workers);
         }
@@ -163,6 +164,6 @@ public sealed class EmbeddingsTests(GatewayWorld w, ITestOutputHelper output) : 
         var minilm = body.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "minilm");
         Assert.Equal("model", minilm.GetProperty("object").GetString());
         Assert.Equal(w.MiniLm.Id.ToString(), minilm.GetProperty("verity").GetProperty("model_id").GetString());
-        Assert.Equal(LocalNetwork.Fee.ToString(), minilm.GetProperty("verity").GetProperty("fee").GetString());
+        Assert.Equal(Devnet.Fee.ToString(), minilm.GetProperty("verity").GetProperty("fee").GetString());
     }
 }

@@ -37,7 +37,7 @@ public sealed class FeaturesTests(GatewayWorld w)
         Assert.Equal(w.ResNet.Id.ToString(), receipt.GetProperty("model_id").GetString());
 
         // The image went off-chain: the request carried its root only, and the gateway serves the bytes under it.
-        var requestTx = await w.Net.Contracts.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(receipt.GetProperty("request_tx").GetString());
+        var requestTx = await w.Net.V.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(receipt.GetProperty("request_tx").GetString());
         Assert.InRange(requestTx.Input.Length, 2, 2 + 2 * (4 + 3 * 32));
         var root = receipt.GetProperty("input_root").GetString();
         var served = await w.Http.GetByteArrayAsync($"/v1/inputs/{root}.input");

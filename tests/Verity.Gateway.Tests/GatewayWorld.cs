@@ -4,13 +4,12 @@ using System.Text.Json;
 using Verity.Chain;
 using Verity.Cli.Commands;
 using Verity.Cli.Models;
+using Verity.Cli.Network;
 using Verity.Client;
 using Verity.Commitments;
 using Verity.Engine;
 using Verity.Gateway;
 using Verity.Node;
-
-using Verity.Node.Content;
 
 namespace Verity.Gateway.Tests;
 
@@ -21,10 +20,10 @@ public sealed class GatewayCollection : ICollectionFixture<GatewayWorld>
 }
 
 /// <summary>
-/// A local network (anvil, the contracts, the real MiniLM and ResNet18 registered, three worker daemons in-process,
-/// a block every 100 ms, a 5-second challenge window) and a gateway on a loopback port in front of it, paying from
-/// the network's requester account. Keys: alice (large budget), bob (2.5 VRT: two MiniLM jobs), carol (2 requests a
-/// minute).
+/// A devnet (anvil, the contracts, the real MiniLM and ResNet18 registered, three worker daemons in-process that the
+/// tests stop and restart, no audits and no validator, a block every 100 ms, a 5-second challenge window) and a
+/// gateway on a loopback port in front of it, paying from the devnet's requester account. Keys: alice (large budget),
+/// bob (2.5 VRT: two MiniLM jobs), carol (2 requests a minute).
 /// </summary>
 public sealed class GatewayWorld : IAsyncLifetime
 {
@@ -33,11 +32,13 @@ public sealed class GatewayWorld : IAsyncLifetime
     public const string Carol = "vk-carol-0123456789abcdef";
 
     private readonly List<string> _files = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _blocks = Task.CompletedTask;
 
     public ModelStore Store { get; } = new(ModelFiles.Default(), _ => { });
     public LoadedModel MiniLm { get; private set; } = null!;
     public LoadedModel ResNet { get; private set; } = null!;
-    public LocalNetwork Net { get; private set; } = null!;
+    public Devnet Net { get; private set; } = null!;
     public VerityClient Client { get; private set; } = null!;
     public GatewayServer Gateway { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -53,13 +54,22 @@ public sealed class GatewayWorld : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        MiniLm = Store.Load("minilm");
-        ResNet = Store.Load("resnet18");
-        // Workers leave finalizing to requesters here, so that every wait exercises the client finalizing itself.
-        // The workers fetch the inputs the gateway serves off-chain (images) from its /v1/inputs.
-        var inputs = new InputSource([new ContentSource($"http://127.0.0.1:{GatewayPort}/v1/inputs")], Logged);
-        Net = await LocalNetwork.StartAsync([MiniLm, ResNet], new LocalNetworkOptions { WorkersFinalize = false, Inputs = inputs }, Logged);
-        Client = new VerityClient(Net.Contracts, Net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
+        Net = await Devnet.StartAsync(new DevnetOptions
+        {
+            // No audits: every transaction follows from a test's requests, and a result finalizes 5 s after it is posted.
+            Market = MarketParams.Default with { ChallengeWindow = 5, AuditBps = 0 },
+            Validator = false,
+            Poll = TimeSpan.FromMilliseconds(50),
+            // Workers leave finalizing to requesters here, so that every wait exercises the client finalizing itself.
+            WorkersFinalize = false,
+            // The workers fetch the inputs the gateway serves off-chain (images) from its /v1/inputs.
+            Inputs = [$"http://127.0.0.1:{GatewayPort}/v1/inputs"],
+        }, Store, Logged);
+        MiniLm = Net.Models["minilm"].Loaded;
+        ResNet = Net.Models["resnet18"].Loaded;
+        _blocks = Net.ProduceBlocksAsync(_stop.Token);
+        StartWorkers();
+        Client = new VerityClient(Net.V, Net.Requester, new VerityClientOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
         StorePath = NewPath();
         Gateway = await StartGatewayAsync(StorePath, port: GatewayPort);
         Http = NewHttp(Gateway);
@@ -69,18 +79,27 @@ public sealed class GatewayWorld : IAsyncLifetime
     public int GatewayPort { get; } = FreePort();
     /// <summary>Where the gateways write the inputs they serve off-chain.</summary>
     public string InputsFolder { get; } = Directory.CreateTempSubdirectory("verity-gw-inputs-").FullName;
+    /// <summary>The worker daemons' stores, kept across <see cref="StartWorkers"/>.</summary>
+    public string WorkerStores { get; } = Directory.CreateTempSubdirectory("verity-gw-workers-").FullName;
+
+    /// <summary>(Re)starts the devnet's worker daemons over their stores (a test that posts by hand stops them first).</summary>
+    public void StartWorkers() => Net.StartWorkers(WorkerStores, Logged);
 
     public async Task DisposeAsync()
     {
         Http?.Dispose();
         if (Gateway is not null)
             await Gateway.DisposeAsync();
+        await _stop.CancelAsync();
+        await _blocks;
         if (Net is not null)
             await Net.DisposeAsync();
+        _stop.Dispose();
         foreach (var f in _files)
             foreach (var suffix in new[] { "", "-wal", "-shm" })
                 File.Delete(f + suffix);
         Directory.Delete(InputsFolder, recursive: true);
+        Directory.Delete(WorkerStores, recursive: true);
     }
 
     public void Logged(string line)
@@ -164,20 +183,20 @@ public sealed class GatewayWorld : IAsyncLifetime
         await Net.StopWorkersAsync();
         try
         {
-            var job = (await Client.SubmitAsync(MiniLm.Id, input, LocalNetwork.Fee)).Job;
+            var job = (await Client.SubmitAsync(MiniLm.Id, input, Devnet.Fee)).Job;
             var run = new Executor(MiniLm.Model).Run([Execution.Decode(MiniLm.Model, input)]);
             var output = run.Outputs[0].Bytes.ToArray();
             if (forgeOutput)
                 output[17] ^= 1; // one element of the embedding moved
             var root = forgeOutput ? run.TraceRoot : Hash256.Of(run.TraceRoot.ToArray());
             Address drawn = Address.Zero;
-            await UntilAsync(async () => !(drawn = await Net.Contracts.DrawnWorkerAsync(job)).IsZero, "a worker drawn");
-            await Net.Contracts.SubmitResultAsync(drawn, new JobResult(job, output, root));
+            await UntilAsync(async () => !(drawn = await Net.V.DrawnWorkerAsync(job)).IsZero, "a worker drawn");
+            await Net.V.SubmitResultAsync(drawn, new JobResult(job, output, root));
             return job;
         }
         finally
         {
-            Net.StartWorkers();
+            StartWorkers();
         }
     }
 

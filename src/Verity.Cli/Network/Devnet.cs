@@ -27,6 +27,11 @@ public sealed record DevnetOptions
     public ulong MoveTime { get; init; } = 120;
     public TimeSpan BlockInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Whether the workers finalize their own results (false leaves it to requesters, who may too).</summary>
+    public bool WorkersFinalize { get; init; } = true;
+    /// <summary>Where else the daemons fetch inputs served off-chain (folders or URLs, e.g. a gateway's
+    /// <c>/v1/inputs</c>), after <see cref="Devnet.InputsFolder"/>.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
     public int MaxBatch { get; init; } = 32;
     /// <summary>Register and serve ResNet18 too (image jobs).</summary>
     public bool Images { get; init; } = true;
@@ -38,11 +43,16 @@ public sealed record DevnetOptions
 /// A whole Verity network on this machine: anvil, the contracts, both real models compiled and registered with
 /// their lineage (a dataset of the calibration inputs each, two contributors), funded accounts, workers staking and
 /// serving (the last one dishonest when asked), their audit daemons, a validator, and a block producer.
+/// <see cref="RunNodesAsync"/> runs them all as one unit; a test that stops and restarts the workers while the chain
+/// moves on runs <see cref="ProduceBlocksAsync"/> and <see cref="StartWorkers"/> / <see cref="StopWorkersAsync"/> itself.
 /// </summary>
 public sealed class Devnet : IAsyncDisposable
 {
     public static readonly BigInteger Fee = Deployer.Token + 777;
     public const ushort OwnerBps = 2000, DatasetBps = 1000;
+
+    private CancellationTokenSource? _workersStop;
+    private Task _workers = Task.CompletedTask;
 
     private Devnet(DevnetOptions options, AnvilNode node, VerityContracts v, DeploymentFile file,
         IReadOnlyDictionary<string, (LoadedModel Loaded, ServedModel Served)> models, IReadOnlyDictionary<string, Hash256> datasets)
@@ -75,6 +85,8 @@ public sealed class Devnet : IAsyncDisposable
     public Address Requester => Node.Accounts[3 + Options.Workers];
     public Address DatasetOwner => Node.Accounts[4 + Options.Workers];
     public IReadOnlyList<Address> Contributors => [Node.Accounts[5 + Options.Workers], Node.Accounts[6 + Options.Workers]];
+    /// <summary>An account with ether and no tokens, for calls anyone may make.</summary>
+    public Address Stranger => Node.Accounts[7 + Options.Workers];
     /// <summary>The dishonest worker, if any.</summary>
     public Address? Cheater => Options.Cheat is null ? null : Workers[^1];
 
@@ -87,7 +99,7 @@ public sealed class Devnet : IAsyncDisposable
             var loaded = store.Load(n);
             return (Loaded: loaded, Served: ServedModel.Of(loaded.Model));
         });
-        var node = await AnvilNode.StartAsync(accounts: options.Workers + 7, cancellationToken: ct);
+        var node = await AnvilNode.StartAsync(accounts: options.Workers + 8, cancellationToken: ct);
         try
         {
             var chain = new ChainClient(node.RpcUrl);
@@ -136,8 +148,34 @@ public sealed class Devnet : IAsyncDisposable
     /// Stores live in <paramref name="storeDir"/>; daemon logs go to <paramref name="log"/>.</summary>
     public async Task RunNodesAsync(string storeDir, Action<string> log, CancellationToken ct)
     {
+        StartWorkers(storeDir, log, ct);
+        try
+        {
+            var tasks = new List<Task> { ProduceBlocksAsync(ct), _workers };
+            using var validator = Options.Validator ? new NodeStore(Path.Combine(storeDir, "validator.db")) : null;
+            if (validator is not null)
+                tasks.Add(new ValidatorDaemon(Client(), Validator, Served(), validator,
+                    new ValidatorOptions { Confirmations = 0, PollInterval = Options.Poll, Inputs = Inputs(log) }, log).RunAsync(ct));
+            await Task.WhenAll(tasks);
+        }
+        finally
+        {
+            await StopWorkersAsync();
+        }
+    }
+
+    /// <summary>Starts a daemon per worker, and its audit daemon when the market audits (with no audits it would only
+    /// poll), until <paramref name="ct"/> is cancelled or <see cref="StopWorkersAsync"/>. Each keeps its store in
+    /// <paramref name="storeDir"/> under the worker's number, so a restart resumes where the last run stopped.</summary>
+    public void StartWorkers(string storeDir, Action<string> log, CancellationToken ct = default)
+    {
+        if (_workersStop is not null)
+            throw new InvalidOperationException("the devnet's workers are already running");
         Directory.CreateDirectory(storeDir);
-        var served = Models.Values.ToDictionary(m => m.Loaded.Id, m => m.Served);
+        _workersStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stop = _workersStop.Token;
+        var served = Served();
+        var inputs = Inputs(log);
         var stores = new List<NodeStore>();
         NodeStore Store(string name)
         {
@@ -145,24 +183,45 @@ public sealed class Devnet : IAsyncDisposable
             stores.Add(s);
             return s;
         }
-        VerityContracts Client() => new(new ChainClient(Node.RpcUrl), File.Deployment);
-        var inputs = new InputSource([new ContentSource(InputsFolder)], log);
-        var tasks = new List<Task> { ProduceBlocksAsync(ct) };
+        var tasks = new List<Task>();
         for (var i = 0; i < Workers.Count; i++)
         {
             var w = Workers[i];
             tasks.Add(new WorkerDaemon(Client(), w, served, Store($"worker{i + 1}"),
-                new WorkerOptions { Confirmations = 0, MaxBatch = Options.MaxBatch, PollInterval = Options.Poll, Inputs = inputs }, log,
-                new Execution(w == Cheater ? Options.Cheat : null)).RunAsync(ct));
-            tasks.Add(new ValidatorDaemon(Client(), w, served, Store($"worker{i + 1}.audits"),
-                new ValidatorOptions { Confirmations = 0, AuditedOnly = true, PollInterval = Options.Poll, Inputs = inputs }, log).RunAsync(ct));
+                new WorkerOptions { Confirmations = 0, MaxBatch = Options.MaxBatch, PollInterval = Options.Poll, Finalize = Options.WorkersFinalize, Inputs = inputs },
+                log, new Execution(w == Cheater ? Options.Cheat : null)).RunAsync(stop));
+            if (Options.Market.AuditBps > 0)
+                tasks.Add(new ValidatorDaemon(Client(), w, served, Store($"worker{i + 1}.audits"),
+                    new ValidatorOptions { Confirmations = 0, AuditedOnly = true, PollInterval = Options.Poll, Inputs = inputs }, log).RunAsync(stop));
         }
-        if (Options.Validator)
-            tasks.Add(new ValidatorDaemon(Client(), Validator, served, Store("validator"),
-                new ValidatorOptions { Confirmations = 0, PollInterval = Options.Poll, Inputs = inputs }, log).RunAsync(ct));
+        _workers = RunThenCloseAsync(tasks, stores);
+    }
+
+    /// <summary>Whether <see cref="StartWorkers"/> has run and <see cref="StopWorkersAsync"/> not since.</summary>
+    public bool WorkersRunning => _workersStop is not null;
+
+    /// <summary>Stops the worker daemons started by <see cref="StartWorkers"/> and closes their stores.</summary>
+    public async Task StopWorkersAsync()
+    {
+        if (_workersStop is null)
+            return;
+        await _workersStop.CancelAsync();
         try
         {
-            await Task.WhenAll(tasks);
+            await _workers;
+        }
+        finally
+        {
+            _workersStop.Dispose();
+            _workersStop = null;
+        }
+    }
+
+    private static async Task RunThenCloseAsync(List<Task> daemons, List<NodeStore> stores)
+    {
+        try
+        {
+            await Task.WhenAll(daemons);
         }
         finally
         {
@@ -171,9 +230,15 @@ public sealed class Devnet : IAsyncDisposable
         }
     }
 
-    /// <summary>Mines an empty block every <see cref="DevnetOptions.BlockInterval"/>, so chain time moves as on a real
-    /// chain even when nobody sends.</summary>
-    private async Task ProduceBlocksAsync(CancellationToken ct)
+    private VerityContracts Client() => new(new ChainClient(Node.RpcUrl), File.Deployment);
+
+    private Dictionary<Hash256, ServedModel> Served() => Models.Values.ToDictionary(m => m.Loaded.Id, m => m.Served);
+
+    private InputSource Inputs(Action<string> log) => new([.. Options.Inputs.Prepend(InputsFolder).Select(i => new ContentSource(i))], log);
+
+    /// <summary>Mines an empty block every <see cref="DevnetOptions.BlockInterval"/> until cancelled, so chain time
+    /// moves as on a real chain even when nobody sends.</summary>
+    public async Task ProduceBlocksAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -201,7 +266,7 @@ public sealed class Devnet : IAsyncDisposable
         var deployment = Path.Combine(dir, "deployment.json");
         File.Write(deployment);
         var models = Models.Keys.ToArray();
-        var common = new NetworkConfig { Rpc = Node.RpcUrl, Deployment = "deployment.json", Confirmations = 0, Models = models, Inputs = [InputsFolder], PollMs = 200 };
+        var common = new NetworkConfig { Rpc = Node.RpcUrl, Deployment = "deployment.json", Confirmations = 0, Models = models, Inputs = [InputsFolder, .. Options.Inputs], PollMs = 200 };
         for (var i = 0; i < Workers.Count; i++)
             (common with { Account = Workers[i].ToString(), Store = $"worker{i + 1}.db" }).Write(Path.Combine(dir, $"worker{i + 1}.json"));
         (common with { Account = Validator.ToString(), Store = "validator.db" }).Write(Path.Combine(dir, "validator.json"));
@@ -217,6 +282,7 @@ public sealed class Devnet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopWorkersAsync();
         await Node.DisposeAsync();
         try
         {
