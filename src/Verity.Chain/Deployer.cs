@@ -27,6 +27,9 @@ public sealed record MarketParams(
     public static MarketParams Default { get; } = new(600, 3600, 7200, 86400, 500, 500, 5000,
         100 * Deployer.Token, 1 * Deployer.Token);
 
+    internal static MarketParams FromAbi(Params p) => new((uint)p.ResultTimeout, (uint)p.ChallengeWindow, (uint)p.AuditWindow,
+        (uint)p.DisputeTimeout, (ushort)p.AuditBps, (ushort)p.ValidatorBps, (ushort)p.SlashBps, p.ChallengeBond, p.AuditReward);
+
     internal Params ToAbi() => new()
     {
         ResultTimeout = ResultTimeout, ChallengeWindow = ChallengeWindow, AuditWindow = AuditWindow,

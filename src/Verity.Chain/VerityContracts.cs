@@ -154,6 +154,14 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
         return (JobId.From(ev.JobId), receipt);
     }
 
+    /// <summary>Sets the market's parameters (its owner only).</summary>
+    public Task<TransactionReceipt> SetParamsAsync(Address owner, MarketParams p) =>
+        Chain.SendAsync(Deployment.Market, new Market.SetParamsFunction { P = p.ToAbi() }, owner);
+
+    /// <summary>The market's current parameters.</summary>
+    public async Task<MarketParams> ParamsAsync() => MarketParams.FromAbi((await Chain.CallAsync<Market.ParamsFunction, Market.ParamsOutput>(
+        Deployment.Market, new()).ConfigureAwait(false)).ReturnValue1);
+
     /// <summary>The worker a job is (or would now be) assigned to; <see cref="Address.Zero"/> while undecided.</summary>
     public async Task<Address> DrawnWorkerAsync(JobId job) => Address.Parse(
         await Chain.QueryAsync<Market.DrawnWorkerFunction, string>(Deployment.Market, new() { JobId = job.ToBigInteger() }).ConfigureAwait(false));

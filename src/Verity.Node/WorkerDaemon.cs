@@ -9,6 +9,7 @@ using Verity.Engine.Tensors;
 using Verity.Node.Content;
 using JobReassignedEvent = Verity.Chain.Generated.JobMarket.JobReassignedEvent;
 using JobRequestedEvent = Verity.Chain.Generated.JobMarket.JobRequestedEvent;
+using SettleAuditFunction = Verity.Chain.Generated.JobMarket.SettleAuditFunction;
 
 namespace Verity.Node;
 
@@ -249,10 +250,14 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     {
         int count = 0;
         long now = (long)await contracts.Chain.BlockTimestampAsync().ConfigureAwait(false);
+        MarketParams? market = null;
         foreach (var j in store.Jobs(NodeJobState.Submitted))
         {
             ct.ThrowIfCancellationRequested();
             var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
+            if (onChain.Status is JobStatus.Committed && onChain.Worker == worker && onChain.Audit == AuditState.Unsettled
+                && onChain.Deadline > now && _options.Finalize)
+                await SettleIfAuditedAsync(j.Id, onChain, market ??= await contracts.ParamsAsync().ConfigureAwait(false)).ConfigureAwait(false);
             if (onChain.Status is JobStatus.Committed && onChain.Worker == worker && onChain.Deadline <= now && _options.Finalize)
             {
                 try
@@ -273,6 +278,28 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             count++;
         }
         return count;
+    }
+
+    /// <summary>A result the audit draw selects (<see cref="AuditDraw"/>, known once the block after the result's is
+    /// mined) is settled now rather than at finalization, so its audit window starts now: the job is paid an audit
+    /// window after its result instead of a challenge window plus an audit window. A result the draw clears is left to
+    /// <c>finalize</c>, which settles it for free.</summary>
+    private async Task SettleIfAuditedAsync(JobId job, JobView onChain, MarketParams market)
+    {
+        if (market.AuditBps == 0 || await Reorgs.HashAtAsync(contracts.Chain, onChain.BlockNumber + 1).ConfigureAwait(false) is not { } seed)
+            return; // no audits, or the seed block is not mined yet
+        if (await Reorgs.HashAtAsync(contracts.Chain, onChain.BlockNumber + 2).ConfigureAwait(false) is null
+            || !AuditDraw.Selects(seed, job, market.AuditBps))
+            return; // gas is estimated on the latest block, and blockhash(b) is readable from block b + 1 on
+        try
+        {
+            await contracts.Chain.SendAsync(contracts.Deployment.Market, new SettleAuditFunction { JobId = job.ToBigInteger() }, worker).ConfigureAwait(false);
+            Log($"job {job}: drawn for audit; settled now, so its audit window starts now");
+        }
+        catch (ContractRevertedException e)
+        {
+            Log($"job {job}: settleAudit reverted, rechecking at the next step: {e.Message}");
+        }
     }
 
     /// <summary>Checks the input against the job's root and computes the trace to commit to; null (logged) when the

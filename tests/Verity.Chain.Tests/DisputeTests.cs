@@ -149,11 +149,7 @@ public sealed class DisputeTests(ChainFixture fx) : IClassFixture<ChainFixture>
         await fx.ResetAsync();
         // p = 100% for this test
         var p = MarketParams.Default with { AuditBps = 10_000 };
-        await fx.Chain.SendAsync(V.Deployment.Market, new M.SetParamsFunction { P = new M.Params
-        {
-            ResultTimeout = p.ResultTimeout, ChallengeWindow = p.ChallengeWindow, AuditWindow = p.AuditWindow, DisputeTimeout = p.DisputeTimeout,
-            AuditBps = p.AuditBps, ValidatorBps = p.ValidatorBps, SlashBps = p.SlashBps, ChallengeBond = p.ChallengeBond, AuditReward = p.AuditReward,
-        } }, fx.Owner);
+        await V.SetParamsAsync(fx.Owner, p);
         // fill the validator pool with one finalized (audited, unconfirmed) job first
         var (_, _, first) = await fx.CommittedJobAsync(ChainFixture.Bytes("fill the pool"));
         await fx.FinalizeAsync(first, ChainFixture.Bytes("fill the pool"), withOutput: false);

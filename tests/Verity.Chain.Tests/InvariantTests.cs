@@ -91,12 +91,7 @@ public sealed class InvariantTests(ChainFixture fx) : IClassFixture<ChainFixture
             await V.TransferAsync(fx.Owner, _consumer, 1_000 * ChainFixture.T);
             await V.TransferAsync(fx.Owner, FourthWorker, 10_000 * ChainFixture.T);
             await V.TransferAsync(fx.Owner, Challengers[1], 10_000 * ChainFixture.T);
-            var p = MarketParams.Default with { AuditBps = 2_000 }; // audits often enough to be exercised
-            await fx.Chain.SendAsync(V.Deployment.Market, new M.SetParamsFunction { P = new M.Params
-            {
-                ResultTimeout = p.ResultTimeout, ChallengeWindow = p.ChallengeWindow, AuditWindow = p.AuditWindow, DisputeTimeout = p.DisputeTimeout,
-                AuditBps = p.AuditBps, ValidatorBps = p.ValidatorBps, SlashBps = p.SlashBps, ChallengeBond = p.ChallengeBond, AuditReward = p.AuditReward,
-            } }, fx.Owner);
+            await V.SetParamsAsync(fx.Owner, MarketParams.Default with { AuditBps = 2_000 }); // audits often enough to be exercised
         }
 
         private T Pick<T>(IReadOnlyList<T> items) => items[rng.Next(items.Count)];

@@ -107,15 +107,7 @@ public sealed class NodeWorld : IAsyncLifetime
             options ?? new ValidatorOptions { Confirmations = 0, PollInterval = TimeSpan.FromMilliseconds(50) }, log);
 
     /// <summary>Sets the market's audit rate (basis points), the other parameters at their defaults.</summary>
-    public Task SetAuditBpsAsync(ushort bps)
-    {
-        var p = MarketParams.Default with { AuditBps = bps };
-        return Chain.SendAsync(V.Deployment.Market, new M.SetParamsFunction { P = new M.Params
-        {
-            ResultTimeout = p.ResultTimeout, ChallengeWindow = p.ChallengeWindow, AuditWindow = p.AuditWindow, DisputeTimeout = p.DisputeTimeout,
-            AuditBps = p.AuditBps, ValidatorBps = p.ValidatorBps, SlashBps = p.SlashBps, ChallengeBond = p.ChallengeBond, AuditReward = p.AuditReward,
-        } }, Node.Accounts[0]);
-    }
+    public Task SetAuditBpsAsync(ushort bps) => V.SetParamsAsync(Node.Accounts[0], MarketParams.Default with { AuditBps = bps });
 
     public static byte[] InputBytes(int[] ids) => IntTensor.FromInts(DType.I32, [1, ids.Length], ids).Bytes.ToArray();
 

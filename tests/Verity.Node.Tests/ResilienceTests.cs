@@ -185,8 +185,8 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
         int x = net.Workers[0] == (await net.V.JobAsync(job)).Worker ? 0 : 1, y = 1 - x;
 
         // Every result is audited, by one of the model's other servers: y. With the producer held, blocks are mined
-        // one at a time only until x's finalize (which draws the audit) is in one; y's confirmation then waits in the
-        // mempool.
+        // one at a time only until x settles the audit draw (as soon as its seed block is mined); y's confirmation
+        // then waits in the mempool.
         await miner.PauseAsync();
         await UntilAsync(async () =>
         {
@@ -194,7 +194,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
                 return true;
             await net.Node.MineAsync(1);
             return false;
-        }, "the worker's finalize drawing the audit");
+        }, "the worker settling the audit draw");
         Assert.Equal(AuditState.Selected, (await net.V.JobAsync(job)).Audit);
         var confirmation = Assert.Single(await UntilAsync(() => PoolOfAsync(net.Node, net.Workers[y]), "the auditor's confirmation in the mempool"));
         processes[y].Kill();
@@ -209,8 +209,8 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IDisposable
         await UntilAsync(() => StatusIsAsync(net, [job], JobStatus.Finalized), "the job finalized after its audit");
         StopAll();
 
-        // One confirmation, the one the killed life sent; the auditor sent nothing else, the worker its submit and two
-        // finalizes (the first drew the audit).
+        // One confirmation, the one the killed life sent; the auditor sent nothing else, the worker its submit, the
+        // audit's settlement and its finalize.
         var confirmed = Assert.Single(await EventsAsync<M.AuditConfirmedEvent>(net));
         Assert.Equal(confirmation, confirmed.Log.TransactionHash);
         Assert.Equal(net.Workers[y], Address.Parse(confirmed.Event.Auditor));

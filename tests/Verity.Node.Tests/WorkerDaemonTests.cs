@@ -110,6 +110,54 @@ public sealed class WorkerDaemonTests(NodeWorld w, ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task A_result_the_audit_draw_selects_is_settled_by_its_worker_at_once_and_the_others_are_left_to_finalize()
+    {
+        await w.SetAuditBpsAsync(5_000);
+        var inputs = Enumerable.Range(0, 10).Select(i => NodeWorld.InputBytes(NodeWorld.Sentences[i % NodeWorld.Sentences.Length])).ToArray();
+        var jobs = await w.RequestAsync(inputs);
+        var stores = w.Workers.Select(_ => new NodeStore(w.NewStorePath())).ToArray();
+        try
+        {
+            var daemons = Enumerable.Range(0, 3).Select(i => w.Daemon(i, stores[i])).ToArray();
+            foreach (var d in daemons)
+                await d.StepAsync(); // execute and post
+            await w.Node.MineAsync(2); // the seed blocks of the audit draws, and one on top
+            foreach (var d in daemons)
+                await d.StepAsync(); // settle the selected ones
+            var audits = w.Chain.Web3.Eth.GetEvent<Verity.Chain.Generated.JobMarket.AuditSelectedEvent>(w.V.Deployment.Market.Hex);
+            var selected = await audits.GetAllChangesAsync(audits.CreateFilterInput(
+                Nethereum.RPC.Eth.DTOs.BlockParameter.CreateEarliest(), Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()));
+            int drawn = 0;
+            foreach (var job in jobs)
+            {
+                var j = await w.V.JobAsync(job);
+                Assert.Equal(JobStatus.Committed, j.Status);
+                var seed = await w.Chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(
+                    new Nethereum.RPC.Eth.DTOs.BlockParameter((ulong)(j.BlockNumber + 1)));
+                if (AuditDraw.Selects(Hash256.Parse(seed.BlockHash), job, 5_000))
+                {
+                    drawn++;
+                    Assert.Equal(AuditState.Selected, j.Audit);
+                    var settle = Assert.Single(selected, e => JobId.From(e.Event.JobId) == job);
+                    var tx = await w.Chain.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(settle.Log.TransactionHash);
+                    Assert.Equal(j.Worker, Address.Parse(tx.From)); // by its worker, long before the challenge window ends
+                }
+                else
+                    Assert.Equal(AuditState.Unsettled, j.Audit); // left to finalize: no transaction spent on it
+            }
+            Assert.Equal(drawn, selected.Count);
+        }
+        finally
+        {
+            foreach (var s in stores)
+                s.Dispose();
+        }
+        foreach (var job in jobs)
+            await w.FinalizeAsync(job);
+        await w.AssertBooksExactAsync();
+    }
+
+    [Fact]
     public async Task A_restarted_daemon_neither_loses_nor_duplicates_a_submission()
     {
         var inputs = NodeWorld.Sentences.Select(NodeWorld.InputBytes).ToArray();
