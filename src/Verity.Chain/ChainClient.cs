@@ -177,6 +177,27 @@ public sealed class ChainClient
         }
     }
 
+    /// <summary>The hash of block <paramref name="number"/> on the node's canonical chain; null past the head.</summary>
+    public async Task<Verity.Commitments.Hash256?> BlockHashAsync(long number)
+    {
+        var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber
+            .SendRequestAsync(new BlockParameter((ulong)number)).ConfigureAwait(false);
+        return block?.BlockHash is { } hash ? Verity.Commitments.Hash256.Parse(hash) : null;
+    }
+
+    /// <summary><paramref name="read"/>'s value and the hash of block <paramref name="number"/>, read before and after
+    /// it: a block that changed meanwhile (a reorganisation) throws <see cref="InvalidOperationException"/>, so that a
+    /// follower retries rather than records events of a chain that is gone.</summary>
+    public async Task<(T Value, Verity.Commitments.Hash256 Hash)> ReadStableAsync<T>(long number, Func<Task<T>> read)
+    {
+        var before = await BlockHashAsync(number).ConfigureAwait(false);
+        var value = await read().ConfigureAwait(false);
+        var after = await BlockHashAsync(number).ConfigureAwait(false);
+        if (before is null || before != after)
+            throw new InvalidOperationException($"block {number} changed while its events were read (a reorganisation); following again at the next step");
+        return (value, before.Value);
+    }
+
     public async Task<BigInteger> BlockTimestampAsync()
     {
         var block = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber

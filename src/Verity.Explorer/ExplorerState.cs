@@ -21,6 +21,19 @@ public sealed class ExplorerState
     public Dictionary<string, DeviceRecord> Devices { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<long, BlockActivity> Blocks { get; } = [];
 
+    /// <summary>Forgets everything indexed (call under <see cref="Sync"/>): a reorganisation deeper than the
+    /// confirmations makes the indexer read the chain again from the start.</summary>
+    public void Clear()
+    {
+        Head = -1;
+        Jobs.Clear();
+        Workers.Clear();
+        Models.Clear();
+        Datasets.Clear();
+        Devices.Clear();
+        Blocks.Clear();
+    }
+
     public WorkerRecord Worker(string address)
     {
         if (!Workers.TryGetValue(address, out var w))

@@ -4,6 +4,7 @@ using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 using Verity.Chain;
+using Verity.Commitments;
 using G = Verity.Chain.Generated.DisputeGame;
 using M = Verity.Chain.Generated.JobMarket;
 using R = Verity.Chain.Generated.ModelRegistry;
@@ -16,29 +17,40 @@ namespace Verity.Explorer;
 /// <summary>
 /// Follows the deployment's events with <c>eth_getLogs</c> (all six contracts in one filter, in chain order) from
 /// <see cref="ExplorerOptions.FromBlock"/> to the head and folds them into an <see cref="ExplorerState"/>. Works
-/// against any EVM endpoint: it needs only <c>eth_blockNumber</c>, <c>eth_getLogs</c> and <c>eth_call</c>.
+/// against any EVM endpoint: it needs only <c>eth_blockNumber</c>, <c>eth_getLogs</c>, <c>eth_getBlockByNumber</c> and
+/// <c>eth_call</c>.
 /// </summary>
 public sealed class Indexer(ExplorerOptions options, ExplorerState state, Action<string>? log = null)
 {
     private readonly Web3 _web3 = new(options.RpcUrl.ToString());
     private readonly VerityContracts _contracts = new(new ChainClient(options.RpcUrl), options.Deployment);
     private long _next = options.FromBlock;
+    private Hash256? _lastHash; // of block _next - 1, once indexed
 
-    /// <summary>Reads every block up to the current head; returns the number of logs applied.</summary>
+    /// <summary>Reads every block up to the current head; returns the number of logs applied. When the last block
+    /// indexed is no longer on the chain (a reorganisation deeper than the confirmations), the index is cleared and
+    /// read again from the start: it lives in memory, and only a full re-read is sure to drop every orphaned event.</summary>
     public async Task<int> SyncAsync(CancellationToken ct = default)
     {
+        if (_lastHash is { } last && await _contracts.Chain.BlockHashAsync(_next - 1).ConfigureAwait(false) != last)
+        {
+            log?.Invoke($"explorer: the chain reorganised below block {_next - 1}, deeper than the confirmations; indexing again from block {options.FromBlock}");
+            lock (state.Sync)
+                state.Clear();
+            (_next, _lastHash) = (options.FromBlock, null);
+        }
         var head = (long)(await _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value - options.Confirmations;
         int applied = 0;
         while (_next <= head)
         {
             ct.ThrowIfCancellationRequested();
             var to = Math.Min(head, _next + options.MaxLogRange - 1);
-            var logs = await _web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
+            var (logs, hash) = await _contracts.Chain.ReadStableAsync(to, () => _web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
             {
                 Address = Addresses(),
                 FromBlock = new BlockParameter(new HexBigInteger(_next)),
                 ToBlock = new BlockParameter(new HexBigInteger(to)),
-            }).ConfigureAwait(false);
+            })).ConfigureAwait(false);
             var touched = new HashSet<string>(StringComparer.Ordinal);
             lock (state.Sync)
             {
@@ -59,7 +71,7 @@ public sealed class Indexer(ExplorerOptions options, ExplorerState state, Action
                     state.Worker(w).Slashable = slashable;
             }
             applied += logs.Length;
-            _next = to + 1;
+            (_next, _lastHash) = (to + 1, hash);
         }
         lock (state.Sync)
             state.Head = Math.Max(state.Head, head);

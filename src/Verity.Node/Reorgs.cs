@@ -1,4 +1,3 @@
-using Nethereum.RPC.Eth.DTOs;
 using Verity.Chain;
 using Verity.Commitments;
 
@@ -16,11 +15,11 @@ internal static class Reorgs
     public static async Task CheckAsync(ChainClient chain, NodeStore store, long startBlock, Action<string> log)
     {
         var followed = store.FollowedBlocks();
-        if (followed.Count == 0 || await HashAtAsync(chain, followed[0].Number).ConfigureAwait(false) == followed[0].Hash)
+        if (followed.Count == 0 || await chain.BlockHashAsync(followed[0].Number).ConfigureAwait(false) == followed[0].Hash)
             return;
         long back = startBlock - 1; // no kept block is canonical any more: follow again from the start
         foreach (var (number, hash) in followed.Skip(1))
-            if (await HashAtAsync(chain, number).ConfigureAwait(false) == hash)
+            if (await chain.BlockHashAsync(number).ConfigureAwait(false) == hash)
             {
                 back = number;
                 break;
@@ -35,25 +34,5 @@ internal static class Reorgs
             }
         log($"the chain reorganised below block {followed[0].Number}, deeper than the confirmations: store rewound to block {back}; "
             + $"{dropped} sent transaction(s) no longer on chain");
-    }
-
-    /// <summary>The hash of block <paramref name="number"/> on the node's canonical chain; null past the head.</summary>
-    public static async Task<Hash256?> HashAtAsync(ChainClient chain, long number)
-    {
-        var block = await chain.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber
-            .SendRequestAsync(new BlockParameter((ulong)number)).ConfigureAwait(false);
-        return block?.BlockHash is { } hash ? Hash256.Parse(hash) : null;
-    }
-
-    /// <summary>The hash of <paramref name="number"/>, read before and after <paramref name="read"/>: a block that changed
-    /// meanwhile throws, so that the step is retried rather than recording events of a chain that is gone.</summary>
-    public static async Task<(T Value, Hash256 Hash)> ReadStableAsync<T>(ChainClient chain, long number, Func<Task<T>> read)
-    {
-        var before = await HashAtAsync(chain, number).ConfigureAwait(false);
-        var value = await read().ConfigureAwait(false);
-        var after = await HashAtAsync(chain, number).ConfigureAwait(false);
-        if (before is null || before != after)
-            throw new InvalidOperationException($"block {number} changed while its events were read (a reorganisation); following again at the next step");
-        return (value, before.Value);
     }
 }

@@ -111,7 +111,7 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
             ct.ThrowIfCancellationRequested();
             long to = Math.Min(safe, from + _options.MaxLogRange - 1);
             BlockParameter a = new((ulong)from), b = new((ulong)to);
-            var ((requests, submits, draws), hash) = await Reorgs.ReadStableAsync(contracts.Chain, to, async () =>
+            var ((requests, submits, draws), hash) = await contracts.Chain.ReadStableAsync(to, async () =>
                 (await requested.GetAllChangesAsync(requested.CreateFilterInput(a, b)).ConfigureAwait(false),
                  await submitted.GetAllChangesAsync(submitted.CreateFilterInput(a, b)).ConfigureAwait(false),
                  await audited.GetAllChangesAsync(audited.CreateFilterInput(a, b)).ConfigureAwait(false))).ConfigureAwait(false);

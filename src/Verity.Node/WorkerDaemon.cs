@@ -93,7 +93,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             ct.ThrowIfCancellationRequested();
             long to = Math.Min(safe, from + _options.MaxLogRange - 1);
             BlockParameter a = new((ulong)from), b = new((ulong)to);
-            var ((logs, reassignedLogs), hash) = await Reorgs.ReadStableAsync(contracts.Chain, to, async () =>
+            var ((logs, reassignedLogs), hash) = await contracts.Chain.ReadStableAsync(to, async () =>
                 (await e.GetAllChangesAsync(e.CreateFilterInput(a, b)).ConfigureAwait(false),
                  await reassigned.GetAllChangesAsync(reassigned.CreateFilterInput(a, b)).ConfigureAwait(false))).ConfigureAwait(false);
             var seen = logs
@@ -286,9 +286,9 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     /// <c>finalize</c>, which settles it for free.</summary>
     private async Task SettleIfAuditedAsync(JobId job, JobView onChain, MarketParams market)
     {
-        if (market.AuditBps == 0 || await Reorgs.HashAtAsync(contracts.Chain, onChain.BlockNumber + 1).ConfigureAwait(false) is not { } seed)
+        if (market.AuditBps == 0 || await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 1).ConfigureAwait(false) is not { } seed)
             return; // no audits, or the seed block is not mined yet
-        if (await Reorgs.HashAtAsync(contracts.Chain, onChain.BlockNumber + 2).ConfigureAwait(false) is null
+        if (await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 2).ConfigureAwait(false) is null
             || !AuditDraw.Selects(seed, job, market.AuditBps))
             return; // gas is estimated on the latest block, and blockhash(b) is readable from block b + 1 on
         try

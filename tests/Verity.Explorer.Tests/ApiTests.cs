@@ -75,6 +75,32 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task After_a_reorganisation_the_API_shows_the_new_branch_only()
+    {
+        await using var w = await ExplorerWorld.StartAsync();
+        using var http = new HttpClient { BaseAddress = w.BaseUrl };
+        var fork = await w.Node.SnapshotAsync();
+        var (job, _) = await w.V.RequestJobAsync(w.Requester, w.ModelId, w.M.InputBytes, ExplorerWorld.Fee);
+        await ExplorerWorld.UntilAsync(async () => (await GetAsync(http, $"api/jobs/{job}")).Status == HttpStatusCode.OK, "the old branch's job indexed");
+
+        // The branch is dropped; on the new, longer one job 1 is another requester's, with another input.
+        long oldHead = await w.Node.BlockNumberAsync();
+        await w.Node.RevertAsync(fork);
+        var other = ExplorerWorld.InputBytes([101, 7592, 2088, 102]);
+        await w.V.TransferAsync(w.Owner, w.Stranger, 10 * ExplorerWorld.T);
+        var (replaced, _) = await w.V.RequestJobAsync(w.Stranger, w.ModelId, other, ExplorerWorld.Fee);
+        Assert.Equal(job, replaced);
+        await w.Node.MineAsync((int)(oldHead - await w.Node.BlockNumberAsync()) + 2);
+
+        var root = "0x" + Commitments.TensorCommitment.Root(other);
+        await ExplorerWorld.UntilAsync(async () => (await GetAsync(http, $"api/jobs/{job}")).Body is var b && b.TryGetProperty("receipt", out var r)
+            && r.GetProperty("inputRoot").GetString() == root, "the new branch's job indexed");
+        var receipt = (await GetAsync(http, $"api/jobs/{job}")).Body.GetProperty("receipt");
+        Assert.Equal(w.Stranger.ToString().ToLowerInvariant(), receipt.GetProperty("requester").GetString()!.ToLowerInvariant());
+        Assert.Equal(1, (await GetAsync(http, "api/totals?buckets=4")).Body.GetProperty("jobs").GetInt32()); // the old job is gone
+    }
+
+    [Fact]
     public async Task The_explorer_command_serves_a_deployment_file_s_chain()
     {
         await using var w = await ExplorerWorld.StartAsync();
