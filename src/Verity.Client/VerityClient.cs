@@ -79,7 +79,7 @@ public sealed class VerityClient(VerityContracts contracts, Address requester, V
         }
     }
 
-    /// <summary>Requests one job whose input is served off-chain (DESIGN D4; an image's 150 KB would cost ~12 M gas
+    /// <summary>Requests one job whose input is served off-chain (DESIGN D4; ResNet18's 301 KB pixel tensor would cost ~12 M gas
     /// in calldata): the input is written under <paramref name="serveFolder"/> as <c>&lt;input root&gt;.input</c>
     /// (<see cref="InputSource.Publish"/>) before the request, and only its root goes on chain (<c>requestJobByRoot</c>).
     /// The requester makes that folder reachable by the workers and validators (a shared disk, or served over http, as

@@ -44,7 +44,7 @@ public sealed record GatewayOptions
     /// input travels in calldata.</summary>
     public string? ServeInputs { get; init; }
     /// <summary>Smallest input served off-chain when <see cref="ServeInputs"/> is set (a 128-token text is 512 bytes,
-    /// a 224×224 image 150 KB).</summary>
+    /// ResNet18's pixel tensor 301 KB).</summary>
     public int OffChainMinBytes { get; init; } = 4096;
     /// <summary>Log lines (requests answered with an error, chain failures); null for none.</summary>
     public Action<string>? Log { get; init; }

@@ -157,7 +157,7 @@ public static class NetworkDemo
             byte[] input = image
                 ? ((ImageProfile)loaded.Profile).Encode(images[i / 4 % images.Length], loaded.Model.Inputs[0]).Bytes.ToArray()
                 : ((TextProfile)loaded.Profile).Encode(sentences[i % sentences.Count]).Bytes.ToArray();
-            // An image (150 KB) is served off-chain and only its root goes on chain; a sentence travels in calldata.
+            // An image (a 301 KB pixel tensor) is served off-chain and only its root goes on chain; a sentence travels in calldata.
             var (job, _) = image ? await net.RequestServedAsync(loaded.Id, input) : await net.V.RequestJobAsync(net.Requester, loaded.Id, input, Devnet.Fee);
             ids.Add(job);
             say(image ? $"job {job,-3} → resnet18: {Path.GetFileName(images[i / 4 % images.Length])} (served off-chain)" : $"job {job,-3} → minilm: \"{sentences[i % sentences.Count]}\"");

@@ -9,10 +9,10 @@ namespace Verity.Node.Content;
 /// </summary>
 public sealed class InputSource(IReadOnlyList<ContentSource> sources, Action<string>? log = null)
 {
-    /// <summary>Largest input fetched: a 224×224 image is 150 KB; this leaves room for larger models' inputs.</summary>
+    /// <summary>Largest input fetched: ResNet18's pixel tensor is 301 KB; this leaves room for larger models' inputs.</summary>
     public const long MaxInputBytes = 16 << 20;
 
-    /// <summary>No sources and no cache: every off-chain input is unavailable.</summary>
+    /// <summary>No sources: every off-chain input is unavailable.</summary>
     public static readonly InputSource None = new([]);
 
     public IReadOnlyList<ContentSource> Sources => sources;
