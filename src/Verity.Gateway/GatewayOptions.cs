@@ -43,6 +43,9 @@ public sealed record GatewayOptions
     /// (DESIGN D4). Workers and validators list <c>{base URL}/v1/inputs</c> among their <c>inputs</c>. Null: every
     /// input travels in calldata.</summary>
     public string? ServeInputs { get; init; }
+    /// <summary>How long an input stays in <see cref="ServeInputs"/> after it was last requested; at least a job's
+    /// exposure (result timeout + challenge window + audit window), which the gateway checks at start.</summary>
+    public TimeSpan InputsRetention { get; init; } = TimeSpan.FromDays(2);
     /// <summary>Smallest input served off-chain when <see cref="ServeInputs"/> is set (a 128-token text is 512 bytes,
     /// ResNet18's pixel tensor 301 KB).</summary>
     public int OffChainMinBytes { get; init; } = 4096;

@@ -23,12 +23,15 @@ namespace Verity.Gateway;
 public sealed class GatewayServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pruning;
 
-    private GatewayServer(WebApplication app, Ledger ledger, Uri baseUrl)
+    private GatewayServer(WebApplication app, Ledger ledger, Uri baseUrl, GatewayOptions options)
     {
         _app = app;
         Ledger = ledger;
         BaseUrl = baseUrl;
+        _pruning = options.ServeInputs is { } folder ? PruneInputsAsync(folder, options.InputsRetention, options.Log, _stop.Token) : Task.CompletedTask;
     }
 
     /// <summary>Where it listens, e.g. http://127.0.0.1:5123 (the OpenAI base URL is this + "/v1").</summary>
@@ -41,6 +44,14 @@ public sealed class GatewayServer : IAsyncDisposable
     {
         if (options.Models.Count == 0)
             throw new ArgumentException("the gateway needs at least one model");
+        if (options.ServeInputs is not null)
+        {
+            var market = await client.Contracts.ParamsAsync().ConfigureAwait(false);
+            var exposure = TimeSpan.FromSeconds((double)market.ResultTimeout + market.ChallengeWindow + market.AuditWindow);
+            if (options.InputsRetention < exposure)
+                throw new ArgumentException($"inputs retention {options.InputsRetention} is shorter than a job's exposure on this market "
+                    + $"({exposure}: result timeout + challenge window + audit window): workers and validators could miss an input");
+        }
         var ledger = new Ledger(options.StorePath);
         var keys = options.Keys.ToDictionary(k => k.Key, StringComparer.Ordinal);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -88,7 +99,7 @@ public sealed class GatewayServer : IAsyncDisposable
             throw;
         }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayServer(app, ledger, new Uri(address));
+        return new GatewayServer(app, ledger, new Uri(address), options);
     }
 
     /// <summary>Completes when the host stops (Ctrl+C or <paramref name="ct"/>).</summary>
@@ -96,6 +107,9 @@ public sealed class GatewayServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _pruning.ConfigureAwait(false);
+        _stop.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Ledger.Dispose();
@@ -106,6 +120,30 @@ public sealed class GatewayServer : IAsyncDisposable
         var header = ctx.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && keys.TryGetValue(header["Bearer ".Length..].Trim(), out var k)
             ? k : null;
+    }
+
+    /// <summary>Deletes the served inputs older than the retention, now and then (a twentieth of the retention, at most
+    /// hourly), until stopped.</summary>
+    private static async Task PruneInputsAsync(string folder, TimeSpan retention, Action<string>? log, CancellationToken ct)
+    {
+        var every = TimeSpan.FromTicks(Math.Min(retention.Ticks / 20, TimeSpan.FromHours(1).Ticks));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (Node.Content.InputSource.Prune(folder, DateTime.UtcNow - retention) is > 0 and var n)
+                    log?.Invoke($"pruned {n} served input(s) older than {retention}");
+                await Task.Delay(every, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (IOException e)
+            {
+                log?.Invoke($"pruning served inputs failed, retrying later: {e.Message}");
+            }
+        }
     }
 
     /// <summary><c>GET /v1/inputs/{root}.input</c>: the bytes of an input this gateway requested by root, for the

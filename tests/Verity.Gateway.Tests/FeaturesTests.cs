@@ -55,6 +55,29 @@ public sealed class FeaturesTests(GatewayWorld w)
     }
 
     [Fact]
+    public async Task Served_inputs_are_kept_for_a_job_s_exposure_and_pruned_after_their_retention()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => w.StartGatewayAsync(w.NewPath(), inputsRetention: TimeSpan.FromMinutes(1)));
+        Assert.Contains("inputs retention 00:01:00 is shorter than a job's exposure on this market", e.Message, StringComparison.Ordinal);
+
+        var folder = Directory.CreateTempSubdirectory("verity-prune-").FullName;
+        try
+        {
+            var old = Verity.Node.Content.InputSource.Publish(folder, [1, 2, 3]);
+            var recent = Verity.Node.Content.InputSource.Publish(folder, [4, 5, 6]);
+            File.SetLastWriteTimeUtc(Path.Combine(folder, Verity.Node.Content.InputSource.NameOf(old)), DateTime.UtcNow.AddDays(-3));
+            File.WriteAllText(Path.Combine(folder, "notes.txt"), "not an input"); // left alone
+            Assert.Equal(1, Verity.Node.Content.InputSource.Prune(folder, DateTime.UtcNow - TimeSpan.FromDays(2)));
+            Assert.Equal([Verity.Node.Content.InputSource.NameOf(recent), "notes.txt"],
+                Directory.GetFiles(folder).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Not_an_image_or_the_wrong_model_is_400()
     {
         var (s1, b1, _) = await w.PostAsync("/v1/features", new { model = "resnet18", input = Convert.ToBase64String("plain text, not a JPEG"u8.ToArray()) });

@@ -115,9 +115,10 @@ public sealed class GatewayWorld : IAsyncLifetime
         return path;
     }
 
-    public Task<GatewayServer> StartGatewayAsync(string storePath, TimeSpan? timeout = null, int port = 0) =>
+    public Task<GatewayServer> StartGatewayAsync(string storePath, TimeSpan? timeout = null, int port = 0, TimeSpan? inputsRetention = null) =>
         GatewayServer.StartAsync(Client, new GatewayOptions
         {
+            InputsRetention = inputsRetention ?? TimeSpan.FromDays(2),
             Port = port,
             ServeInputs = InputsFolder,
             Models = [GatewayModels.From(MiniLm), GatewayModels.From(ResNet)],

@@ -18,9 +18,10 @@ public static class GatewayCommand
         var ledger = new Option<string>("--ledger") { Description = "SQLite file of what each key has spent", DefaultValueFactory = _ => "gateway-ledger.db" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds a request waits for its jobs before answering 504", DefaultValueFactory = _ => 300 };
         var maxInputs = new Option<int>("--max-inputs") { Description = "Most inputs (jobs) per request", DefaultValueFactory = _ => 32 };
+        var retention = new Option<double>("--inputs-retention-hours") { Description = "Hours a served input is kept after it was last requested (at least the market's result timeout + challenge + audit windows)", DefaultValueFactory = _ => 48 };
         var serveInputs = new Option<string?>("--serve-inputs") { Description = "Serve large inputs (images) off-chain from this folder at /v1/inputs/; workers list <base URL>/v1/inputs in their inputs" };
         var cmd = net.AddTo(new Command("gateway", "Serve /v1/embeddings, /v1/features, /v1/models and /v1/jobs/{id} over HTTP, each input a job on the network")
-            { port, host, keys, models, ledger, timeout, maxInputs, serveInputs });
+            { port, host, keys, models, ledger, timeout, maxInputs, serveInputs, retention });
         cmd.SetAction(async (p, ct) => await Requester.Run(async () =>
         {
             if (p.GetValue(port) is < 0 or > 65535) throw new ArgumentException($"--port {p.GetValue(port)} is not a TCP port");
@@ -42,6 +43,8 @@ public static class GatewayCommand
                 Models = served, Keys = apiKeys, StorePath = Path.GetFullPath(p.GetValue(ledger)!), Host = p.GetValue(host)!, Port = p.GetValue(port),
                 Timeout = TimeSpan.FromSeconds(p.GetValue(timeout)), MaxInputs = p.GetValue(maxInputs),
                 ServeInputs = p.GetValue(serveInputs) is { } folder ? Directory.CreateDirectory(folder).FullName : null,
+                InputsRetention = p.GetValue(retention) is > 0 and < 1e6 and var h ? TimeSpan.FromHours(h)
+                    : throw new ArgumentException($"--inputs-retention-hours must be positive, got {p.GetValue(retention)}"),
                 Log = line => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
             }, ct);
             Console.WriteLine($"gateway listening on {gateway.BaseUrl} (OpenAI base URL {gateway.BaseUrl}v1), serving {string.Join(", ", served.Select(m => m.Name))} for {apiKeys.Count} key(s), paying from {client.Requester}"

@@ -31,6 +31,21 @@ public sealed class InputSource(IReadOnlyList<ContentSource> sources, Action<str
         return root;
     }
 
+    /// <summary>Deletes the inputs under <paramref name="folder"/> last written before <paramref name="before"/> (a
+    /// publisher's retention: every party of a job keeps the input it fetched in its own store, so the folder is needed
+    /// only while a job may still be taken, checked or audited). Returns how many were deleted.</summary>
+    public static int Prune(string folder, DateTime before)
+    {
+        int deleted = 0;
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.input"))
+            if (file.LastWriteTimeUtc < before.ToUniversalTime())
+            {
+                file.Delete();
+                deleted++;
+            }
+        return deleted;
+    }
+
     /// <summary>The input whose tensor root is <paramref name="root"/>, or null (logged) when no source has it yet,
     /// a source fails, or a source's bytes do not match the root.</summary>
     public async Task<byte[]?> FetchAsync(Hash256 root, CancellationToken ct = default)
