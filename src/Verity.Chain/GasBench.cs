@@ -214,11 +214,7 @@ public static class GasBench
     {
         var t = Deployer.Token;
         await v.RegisterModelAsync(modelOwner, new ModelSpec(d.ModelId, d.Model.WeightsRoot, 1, 1, 2000, t, null, [])).ConfigureAwait(false);
-        await chain.SendAsync(v.Deployment.DisputeGame, new Generated.DisputeGame.SetShapeFunction
-        {
-            ModelId = d.ModelId.ToArray(), OpCount = d.Model.OpCount, InputCount = d.Model.InputCount, OutputOp = d.Model.OutputOp,
-            LengthsHash = d.Model.LengthsHash.ToArray(),
-        }, modelOwner, ct: ct).ConfigureAwait(false);
+        await v.SetShapeAsync(modelOwner, d.ModelId, d.Model, ct).ConfigureAwait(false);
         foreach (var w in workers)
             await v.ServeAsync(w, d.ModelId).ConfigureAwait(false);
         await v.TransferAsync(requester, challenger, 1_000 * t).ConfigureAwait(false);

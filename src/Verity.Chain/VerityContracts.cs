@@ -154,6 +154,15 @@ public sealed class VerityContracts(ChainClient chain, Deployment deployment)
         return (JobId.From(ev.JobId), receipt);
     }
 
+    /// <summary>Records a registered model's dispute shape in the game (its owner only): op count, graph inputs, output
+    /// op and the hash of its length rules.</summary>
+    public Task<TransactionReceipt> SetShapeAsync(Address owner, Hash256 modelId, Dispute.DisputeModel shape, CancellationToken ct = default) =>
+        Chain.SendAsync(Deployment.DisputeGame, new Generated.DisputeGame.SetShapeFunction
+        {
+            ModelId = modelId.ToArray(), OpCount = shape.OpCount, InputCount = shape.InputCount, OutputOp = shape.OutputOp,
+            LengthsHash = shape.LengthsHash.ToArray(),
+        }, owner, ct: ct);
+
     /// <summary>Sets the market's parameters (its owner only).</summary>
     public Task<TransactionReceipt> SetParamsAsync(Address owner, MarketParams p) =>
         Chain.SendAsync(Deployment.Market, new Market.SetParamsFunction { P = p.ToAbi() }, owner);

@@ -248,18 +248,8 @@ public sealed class ValidatorDaemon(VerityContracts contracts, Address validator
                 continue;
             }
             var trace = Trace(r, job)!;
-            var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, models[job.ModelId].Dispute);
-            try
-            {
-                var turn = await player.TakeTurnAsync(r.Job, new DisputeParty(validator, trace, r.Output), asChallenger: true, ct).ConfigureAwait(false);
-                moves += turn.Receipts.Count;
-                if (turn.Receipts.Count > 0)
-                    Log($"job {r.Job}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}{(turn.TimedOut ? " (the other side missed its move: ended by timeout)" : "")}");
-            }
-            catch (ContractRevertedException e)
-            {
-                Log($"job {r.Job}: dispute move reverted: {e.Message}");
-            }
+            moves += await DisputeTurns.TakeAsync(contracts, models[job.ModelId].Dispute, r.Job, new DisputeParty(validator, trace, r.Output),
+                asChallenger: true, Log, ct).ConfigureAwait(false);
         }
         return moves;
     }

@@ -53,6 +53,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     private readonly Execution _execution = execution ?? new Execution();
     private readonly Dictionary<JobId, DisputeTrace> _disputed = [];
     private readonly HashSet<JobId> _awaitingInput = [];
+    private readonly HashSet<(JobId, long)> _drawKnown = []; // results (job, result block) whose audit draw was worked out
     private PendingGate? _gate;
 
     public Address Worker => worker;
@@ -227,18 +228,8 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             var served = models[j.ModelId];
             if (!_disputed.TryGetValue(j.Id, out var trace))
                 _disputed[j.Id] = trace = _execution.Trace(served.Model, j.Input, j.Id);
-            var player = new DisputePlayer(contracts.Chain, contracts.Deployment.DisputeGame, served.Dispute);
-            try
-            {
-                var turn = await player.TakeTurnAsync(j.Id, new DisputeParty(worker, trace, j.Output), asChallenger: false, ct).ConfigureAwait(false);
-                moves += turn.Receipts.Count;
-                if (turn.Receipts.Count > 0)
-                    Log($"job {j.Id}: {turn.Receipts.Count} dispute move(s), now {turn.Phase}{(turn.TimedOut ? " (the other side missed its move: ended by timeout)" : "")}");
-            }
-            catch (ContractRevertedException e)
-            {
-                Log($"job {j.Id}: dispute move reverted: {e.Message}");
-            }
+            moves += await DisputeTurns.TakeAsync(contracts, served.Dispute, j.Id, new DisputeParty(worker, trace, j.Output), asChallenger: false, Log, ct)
+                .ConfigureAwait(false);
         }
         return moves;
     }
@@ -256,8 +247,9 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             ct.ThrowIfCancellationRequested();
             var onChain = await contracts.JobAsync(j.Id).ConfigureAwait(false);
             if (onChain.Status is JobStatus.Committed && onChain.Worker == worker && onChain.Audit == AuditState.Unsettled
-                && onChain.Deadline > now && _options.Finalize)
-                await SettleIfAuditedAsync(j.Id, onChain, market ??= await contracts.ParamsAsync().ConfigureAwait(false)).ConfigureAwait(false);
+                && onChain.Deadline > now && _options.Finalize && !_drawKnown.Contains((j.Id, onChain.BlockNumber))
+                && await SettleIfAuditedAsync(j.Id, onChain, market ??= await contracts.ParamsAsync().ConfigureAwait(false)).ConfigureAwait(false))
+                _drawKnown.Add((j.Id, onChain.BlockNumber));
             if (onChain.Status is JobStatus.Committed && onChain.Worker == worker && onChain.Deadline <= now && _options.Finalize)
             {
                 try
@@ -274,6 +266,7 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
             if (onChain.Status is JobStatus.Committed or JobStatus.Challenged && onChain.Worker == worker)
                 continue;
             store.RecordClosed(j.Id);
+            _drawKnown.RemoveWhere(k => k.Item1 == j.Id);
             Log($"job {j.Id}: closed ({onChain.Status})");
             count++;
         }
@@ -283,22 +276,28 @@ public sealed class WorkerDaemon(VerityContracts contracts, Address worker, IRea
     /// <summary>A result the audit draw selects (<see cref="AuditDraw"/>, known once the block after the result's is
     /// mined) is settled now rather than at finalization, so its audit window starts now: the job is paid an audit
     /// window after its result instead of a challenge window plus an audit window. A result the draw clears is left to
-    /// <c>finalize</c>, which settles it for free.</summary>
-    private async Task SettleIfAuditedAsync(JobId job, JobView onChain, MarketParams market)
+    /// <c>finalize</c>, which settles it for free. Returns whether the draw is known and acted on (false: ask again
+    /// at the next step).</summary>
+    private async Task<bool> SettleIfAuditedAsync(JobId job, JobView onChain, MarketParams market)
     {
-        if (market.AuditBps == 0 || await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 1).ConfigureAwait(false) is not { } seed)
-            return; // no audits, or the seed block is not mined yet
-        if (await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 2).ConfigureAwait(false) is null
-            || !AuditDraw.Selects(seed, job, market.AuditBps))
-            return; // gas is estimated on the latest block, and blockhash(b) is readable from block b + 1 on
+        if (market.AuditBps == 0)
+            return true;
+        // Gas is estimated on the latest block, and blockhash(b) is readable from block b + 1 on: wait for both.
+        if (await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 1).ConfigureAwait(false) is not { } seed
+            || await contracts.Chain.BlockHashAsync(onChain.BlockNumber + 2).ConfigureAwait(false) is null)
+            return false;
+        if (!AuditDraw.Selects(seed, job, market.AuditBps))
+            return true;
         try
         {
             await contracts.Chain.SendAsync(contracts.Deployment.Market, new SettleAuditFunction { JobId = job.ToBigInteger() }, worker).ConfigureAwait(false);
             Log($"job {job}: drawn for audit; settled now, so its audit window starts now");
+            return true;
         }
         catch (ContractRevertedException e)
         {
             Log($"job {job}: settleAudit reverted, rechecking at the next step: {e.Message}");
+            return false;
         }
     }
 

@@ -7,7 +7,6 @@ using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Ops;
 using Verity.Engine.Tensors;
-using G = Verity.Chain.Generated.DisputeGame;
 
 namespace Verity.Chain.Tests;
 
@@ -43,11 +42,7 @@ public sealed class MiniLmDisputeFixture : IAsyncLifetime
         foreach (var a in new[] { Requester, Challenger, Stranger }.Concat(Workers))
             await V.TransferAsync(Owner, a, 100_000 * T);
         await V.RegisterModelAsync(ModelOwner, new ModelSpec(M.Id, M.Dispute.WeightsRoot, 1, 1, 2000, Fee, null, []));
-        await Chain.SendAsync(Game, new G.SetShapeFunction
-        {
-            ModelId = M.Id.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount, OutputOp = M.Dispute.OutputOp,
-            LengthsHash = M.Dispute.LengthsHash.ToArray(),
-        }, ModelOwner);
+        await V.SetShapeAsync(ModelOwner, M.Id, M.Dispute);
         for (var i = 0; i < Workers.Count; i++)
         {
             await V.StakeAsync(Workers[i], (i + 1) * 1_000 * T);

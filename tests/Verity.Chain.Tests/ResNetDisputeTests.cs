@@ -37,11 +37,7 @@ public sealed class ResNetDisputeTests(ITestOutputHelper log) : IAsyncLifetime
         foreach (var a in new[] { worker, requester, challenger })
             await v.TransferAsync(owner, a, 100_000 * T);
         await v.RegisterModelAsync(modelOwner, new ModelSpec(r.Id, r.Dispute.WeightsRoot, 1, 1, 2000, Fee, null, []));
-        await chain.SendAsync(v.Deployment.DisputeGame, new G.SetShapeFunction
-        {
-            ModelId = r.Id.ToArray(), OpCount = r.Dispute.OpCount, InputCount = r.Dispute.InputCount, OutputOp = r.Dispute.OutputOp,
-            LengthsHash = r.Dispute.LengthsHash.ToArray(),
-        }, modelOwner);
+        await v.SetShapeAsync(modelOwner, r.Id, r.Dispute);
         await v.StakeAsync(worker, 1_000 * T);
         await v.ServeAsync(worker, r.Id);
 

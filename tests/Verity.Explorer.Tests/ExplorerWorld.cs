@@ -7,7 +7,6 @@ using Verity.Commitments;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
 using Verity.Node;
-using G = Verity.Chain.Generated.DisputeGame;
 
 namespace Verity.Explorer.Tests;
 
@@ -59,11 +58,7 @@ public sealed class ExplorerWorld : IAsyncDisposable
         foreach (var a in Workers.Append(Requester).Append(ModelOwner))
             await V.TransferAsync(Owner, a, 100_000 * T);
         await V.RegisterModelAsync(ModelOwner, new ModelSpec(ModelId, M.Dispute.WeightsRoot, 1, 1, 2000, Fee, null, []));
-        await Chain.SendAsync(V.Deployment.DisputeGame, new G.SetShapeFunction
-        {
-            ModelId = ModelId.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount, OutputOp = M.Dispute.OutputOp,
-            LengthsHash = M.Dispute.LengthsHash.ToArray(),
-        }, ModelOwner);
+        await V.SetShapeAsync(ModelOwner, ModelId, M.Dispute);
         for (var i = 0; i < Workers.Count; i++)
         {
             await V.StakeAsync(Workers[i], (i + 1) * 1_000 * T);

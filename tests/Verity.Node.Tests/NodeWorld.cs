@@ -8,7 +8,6 @@ using Verity.Commitments;
 using Verity.Engine;
 using Verity.Engine.Format;
 using Verity.Engine.Tensors;
-using G = Verity.Chain.Generated.DisputeGame;
 using M = Verity.Chain.Generated.JobMarket;
 
 namespace Verity.Node.Tests;
@@ -62,11 +61,7 @@ public sealed class NodeWorld : IAsyncLifetime
         foreach (var a in Workers.Append(Requester))
             await V.TransferAsync(owner, a, 100_000 * T);
         await V.RegisterModelAsync(ModelOwner, new ModelSpec(ModelId, M.Dispute.WeightsRoot, 1, 1, OwnerBps, Fee, null, []));
-        await Chain.SendAsync(V.Deployment.DisputeGame, new G.SetShapeFunction
-        {
-            ModelId = ModelId.ToArray(), OpCount = M.Dispute.OpCount, InputCount = M.Dispute.InputCount, OutputOp = M.Dispute.OutputOp,
-            LengthsHash = M.Dispute.LengthsHash.ToArray(),
-        }, ModelOwner);
+        await V.SetShapeAsync(ModelOwner, ModelId, M.Dispute);
         for (var i = 0; i < Workers.Count; i++)
         {
             await V.StakeAsync(Workers[i], (i + 1) * 1_000 * T);

@@ -8,7 +8,6 @@ using Verity.Engine.Ops;
 using Verity.Node;
 using Xunit;
 using Xunit.Abstractions;
-using SetShape = Verity.Chain.Generated.DisputeGame.SetShapeFunction;
 
 namespace Verity.Node.Tests;
 
@@ -46,10 +45,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IDisposable
         var minilm = new ModelStore(ModelFiles.Default(), _ => { }).Load("minilm");
         var shape = DisputeModels.Build(minilm.Model);
         await v.RegisterModelAsync(node.Accounts[1], new ModelSpec(minilm.Id, minilm.WeightsRoot, (uint)OpSet.Version, 1, 2000, Deployer.Token, null, []));
-        await chain.SendAsync(file.Deployment.DisputeGame, new SetShape
-        {
-            ModelId = minilm.Id.ToArray(), OpCount = shape.OpCount, InputCount = shape.InputCount, OutputOp = shape.OutputOp, LengthsHash = shape.LengthsHash.ToArray(),
-        }, node.Accounts[1]);
+        await v.SetShapeAsync(node.Accounts[1], minilm.Id, shape);
         var artifacts = Directory.CreateDirectory(Path.Combine(_dir, "artifacts")).FullName;
         File.Copy(minilm.Path, Path.Combine(artifacts, Convert.ToHexStringLower(minilm.Id.AsSpan()) + ".vmodel"));
         await node.RpcAsync("anvil_setBalance", default, worker.Hex, "0x56BC75E2D63100000");

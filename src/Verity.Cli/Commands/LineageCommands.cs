@@ -79,11 +79,7 @@ public static class LineageCommands
         await v.RegisterModelAsync(net.Account, new ModelSpec(id, weightsRoot, (uint)Verity.Engine.Ops.OpSet.Version, (ushort)modelClass,
             (ushort)ownerBps, fee, parent, shares));
         if (shape is not null)
-            await v.Chain.SendAsync(v.Deployment.DisputeGame, new Verity.Chain.Generated.DisputeGame.SetShapeFunction
-            {
-                ModelId = id.ToArray(), OpCount = shape.OpCount, InputCount = shape.InputCount, OutputOp = shape.OutputOp,
-                LengthsHash = shape.LengthsHash.ToArray(),
-            }, net.Account);
+            await v.SetShapeAsync(net.Account, id, shape);
         Console.WriteLine($"model 0x{id} registered by {net.Account}: fee {feeTokens}, owner {ownerBps} bps, {shares.Count} dataset(s) {sum} bps" +
             (parent is { } p ? $", parent 0x{p}" : ""));
         return 0;

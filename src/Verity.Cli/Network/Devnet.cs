@@ -6,7 +6,6 @@ using Verity.Commitments;
 using Verity.Engine.Ops;
 using Verity.Node;
 using Verity.Node.Content;
-using SetShape = Verity.Chain.Generated.DisputeGame.SetShapeFunction;
 
 namespace Verity.Cli.Network;
 
@@ -122,11 +121,7 @@ public sealed class Devnet : IAsyncDisposable
                 datasets[name] = root;
                 await v.RegisterModelAsync(net.ModelOwner, new ModelSpec(loaded.Id, loaded.WeightsRoot, (uint)OpSet.Version, 1, OwnerBps, Fee, null,
                     [new DatasetShare(root, DatasetBps)]));
-                var d = served.Dispute;
-                await chain.SendAsync(deployment.DisputeGame, new SetShape
-                {
-                    ModelId = loaded.Id.ToArray(), OpCount = d.OpCount, InputCount = d.InputCount, OutputOp = d.OutputOp, LengthsHash = d.LengthsHash.ToArray(),
-                }, net.ModelOwner, ct: ct);
+                await v.SetShapeAsync(net.ModelOwner, loaded.Id, served.Dispute, ct);
                 log($"model {name} {loaded.Id} registered ({loaded.Model.Ops.Length} ops; fee {TokenAmount.Short(Fee)}, {OwnerBps / 100}% to its owner, {DatasetBps / 100}% to dataset {root.ToString()[..10]}…)");
             }
             for (var i = 0; i < net.Workers.Count; i++)

@@ -56,7 +56,7 @@ public sealed record NetworkConfig
         }
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string? PathOf(string? p) => p is null ? null : Path.GetFullPath(p, dir);
-        string LocationOf(string l) => l.Contains("://", StringComparison.Ordinal) ? l : Path.GetFullPath(l, dir); // a URL or a folder
+        string LocationOf(string l) => NetworkConfig.LocationOf(l, dir);
         var c = new NetworkConfig();
         foreach (var (key, value) in o)
         {
@@ -112,6 +112,10 @@ public sealed record NetworkConfig
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    /// <summary>A source of artifacts or inputs: a URL as given, a folder as a full path (relative to <paramref name="baseDir"/>).</summary>
+    public static string LocationOf(string location, string baseDir) =>
+        location.Contains("://", StringComparison.Ordinal) ? location : Path.GetFullPath(location, baseDir);
 
     public static Uri ParseRpc(string text) =>
         !Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https" or "ws" or "wss")

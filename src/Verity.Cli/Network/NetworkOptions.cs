@@ -64,8 +64,7 @@ public sealed class NetworkOptions
         return c;
     }
 
-    /// <summary>A URL as given; a folder as a full path.</summary>
-    private static string LocationOf(string l) => l.Contains("://", StringComparison.Ordinal) ? l : Path.GetFullPath(l);
+    private static string LocationOf(string l) => NetworkConfig.LocationOf(l, Directory.GetCurrentDirectory());
 }
 
 /// <summary>An open connection to a Verity deployment: the contracts and, when configured, the account that sends.</summary>

@@ -57,14 +57,5 @@ public sealed class ContentSource
         return copy.ToArray();
     }
 
-    /// <summary>Writes <paramref name="bytes"/> as <paramref name="name"/> under <paramref name="folder"/> atomically
-    /// (a reader never sees a part) and returns the path.</summary>
-    public static string Put(string folder, string name, ReadOnlySpan<byte> bytes)
-    {
-        string path = Path.Combine(folder, name);
-        Verity.Engine.Format.AtomicFile.Write(path, bytes);
-        return path;
-    }
-
     public override string ToString() => Location;
 }

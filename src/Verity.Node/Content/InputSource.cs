@@ -27,7 +27,7 @@ public sealed class InputSource(IReadOnlyList<ContentSource> sources, Action<str
         if (input.IsEmpty)
             throw new ArgumentException("an empty input cannot be served");
         var root = TensorCommitment.Root(input);
-        ContentSource.Put(folder, NameOf(root), input);
+        Verity.Engine.Format.AtomicFile.Write(Path.Combine(folder, NameOf(root)), input);
         return root;
     }
 
